@@ -2,4 +2,17 @@ module github.com/omceo-latina/pecbot
 
 go 1.26.8
 
-require github.com/rickar/cal/v2 v2.1.13 // indirect
+require (
+	github.com/BurntSushi/toml v1.6.0
+	github.com/kelseyhightower/envconfig v1.4.0
+	github.com/nicksnyder/go-i18n/v2 v2.7.0
+	github.com/rickar/cal/v2 v2.1.13
+	github.com/rs/zerolog v1.35.1
+	golang.org/x/text v0.43.0
+)
+
+require (
+	github.com/mattn/go-colorable v0.1.14 // indirect
+	github.com/mattn/go-isatty v0.0.20 // indirect
+	golang.org/x/sys v0.29.0 // indirect
+)

@@ -1,0 +1,107 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/locales"
+)
+
+// Store keeps each member's serialised dialog state.
+type Store interface {
+	// Load returns the stored state of chat, or nil if there is none.
+	Load(ctx context.Context, chat int64) ([]byte, error)
+	// Save replaces the stored state of chat.
+	Save(ctx context.Context, chat int64, state []byte) error
+	// Forget erases everything held about chat.
+	Forget(ctx context.Context, chat int64) error
+}
+
+// Reply is one message for the member, rendered: Telegram HTML text and rows
+// of buttons.
+type Reply struct {
+	Text    string
+	Buttons [][]ReplyButton
+}
+
+// ReplyButton is a rendered button: its label and the callback data that
+// comes back when it is pressed.
+type ReplyButton struct {
+	Label string
+	Data  string
+}
+
+// Conversation runs one member's event through the dialog: load the state,
+// step, save, render. Every transport uses it, so the console and Telegram
+// follow the same code path.
+type Conversation struct {
+	Dialog *dialogs.Dialog
+	Texts  *locales.Renderer
+	Store  Store
+	// Lang is the language of a member the bot has not met yet.
+	Lang string
+}
+
+// Handle processes one event of chat at time now and returns the replies and
+// the member's new state.
+func (c *Conversation) Handle(ctx context.Context, chat int64, ev dialogs.Event, now time.Time) ([]Reply, dialogs.State, error) {
+	raw, err := c.Store.Load(ctx, chat)
+	if err != nil {
+		return nil, dialogs.State{}, fmt.Errorf("load state of chat %d: %w", chat, err)
+	}
+	s, reset := dialogs.Decode(raw)
+	if raw == nil || s.Lang == "" {
+		s.Lang = c.Lang
+	}
+	next, fx := c.Dialog.Step(s, ev, now)
+	if reset {
+		fx.Messages = append([]dialogs.Message{{Key: "state.reset"}}, fx.Messages...)
+	}
+	if fx.Forget {
+		if err := c.Store.Forget(ctx, chat); err != nil {
+			return nil, s, fmt.Errorf("forget chat %d: %w", chat, err)
+		}
+		next.Lang = s.Lang // the goodbye is said in the member's language
+	} else {
+		b, err := dialogs.Encode(next)
+		if err != nil {
+			return nil, s, err
+		}
+		if err := c.Store.Save(ctx, chat, b); err != nil {
+			return nil, s, fmt.Errorf("save state of chat %d: %w", chat, err)
+		}
+	}
+	replies, err := c.render(next, fx.Messages)
+	if err != nil {
+		return nil, next, err
+	}
+	return replies, next, nil
+}
+
+// render turns messages into text and buttons in the member's language.
+// Buttons carry the step that showed them, so that an old one is recognised.
+func (c *Conversation) render(s dialogs.State, msgs []dialogs.Message) ([]Reply, error) {
+	replies := make([]Reply, 0, len(msgs))
+	for _, m := range msgs {
+		text, err := c.Texts.Render(s.Lang, m.Key, m.Args)
+		if err != nil {
+			return nil, err
+		}
+		r := Reply{Text: text}
+		for _, row := range m.Buttons {
+			var out []ReplyButton
+			for _, b := range row {
+				label, err := c.Texts.Render(s.Lang, b.Label, b.LabelArgs)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, ReplyButton{Label: label, Data: dialogs.EncodeButton(s.Step, b.Action, b.Arg)})
+			}
+			r.Buttons = append(r.Buttons, out)
+		}
+		replies = append(replies, r)
+	}
+	return replies, nil
+}

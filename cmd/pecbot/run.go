@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rs/zerolog"
+
+	"github.com/omceo-latina/pecbot/bot"
+	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/locales"
+)
+
+// usageError is a mistake of whoever started the program (a bad flag or
+// variable): exit code 2, not 1.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+// run is the whole program: main only adds the process's signals, streams
+// and exit code. Configuration comes from the environment (envconfig reads
+// it directly, so tests set it with t.Setenv).
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		usage(stderr)
+		return usageError{errors.New("say what to run: console or diagram")}
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return nil
+	case "diagram":
+		_, err := io.WriteString(stdout, dialogs.Diagram())
+		return err
+	case "console":
+		return runConsole(ctx, args[1:], stdin, stdout, stderr)
+	}
+	usage(stderr)
+	return usageError{fmt.Errorf("unknown command %q", args[0])}
+}
+
+// runConsole runs the conversation in the terminal.
+func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("console", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	nowFlag := fs.String("now", "", "fix the clock at this time, e.g. 2027-09-30T10:00 (default: the real time)")
+	lang := fs.String("lang", cfg.language, "language of the conversation: it or en")
+	echo := fs.Bool("echo", !isTerminal(stdin), "repeat each input line in the output (default when input is not a terminal)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if !spoken(*lang) {
+		return usageError{fmt.Errorf("--lang %q: the bot speaks it and en", *lang)}
+	}
+	clock := bot.RealClock()
+	if *nowFlag != "" {
+		t, err := bot.ParseConsoleTime(*nowFlag, cfg.loc)
+		if err != nil {
+			return usageError{fmt.Errorf("--now: %w", err)}
+		}
+		clock = bot.FixedClock(t)
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	texts, err := locales.New(cfg.Facts, cfg.loc)
+	if err != nil {
+		return err
+	}
+	log.Debug().Msg("console: state is kept in memory only, for this session")
+	con := &bot.Console{
+		Conv: &bot.Conversation{
+			Dialog: dialogs.New(cfg.cal, cfg.loc, cfg.RemindHour),
+			Texts:  texts,
+			Store:  bot.NewMemoryStore(),
+			Lang:   *lang,
+		},
+		Clock: clock,
+		Loc:   cfg.loc,
+		Echo:  *echo,
+	}
+	return con.Run(ctx, stdin, stdout)
+}
+
+// newLogger writes structured logs to w at the given level (info if unknown).
+func newLogger(w io.Writer, level string) zerolog.Logger {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil || level == "" {
+		lvl = zerolog.InfoLevel
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
+}
+
+// isTerminal reports whether r is an interactive terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,61 @@
+package dialogs
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Diagram writes the transition table as a Mermaid state diagram, so that
+// the Ordine can review the flow. It is drawn from the same table that runs
+// the conversation: buttons, typed dates and reminders are its arrows.
+// Back, Menu and the information buttons work everywhere and are left out.
+func Diagram() string {
+	type edge struct{ from, to, label string }
+	seen := map[edge]bool{}
+	var edges []edge
+	add := func(from, to StepID, label string) {
+		e := edge{string(from), string(to), label}
+		if !seen[e] {
+			seen[e] = true
+			edges = append(edges, e)
+		}
+	}
+	for id, st := range steps {
+		for _, c := range st.choices {
+			for _, to := range c.to {
+				add(id, to, string(c.action))
+			}
+		}
+		if st.text != nil {
+			for _, to := range st.text.to {
+				add(id, to, "typed date")
+			}
+		}
+		if st.parent != "" {
+			add(id, st.parent, "back")
+		}
+	}
+	for id, st := range steps {
+		for _, why := range st.reminds {
+			add(id, wakes[why].to, "⏰ "+string(why))
+		}
+	}
+	sort.Slice(edges, func(i, j int) bool {
+		a, b := edges[i], edges[j]
+		if a.from != b.from {
+			return a.from < b.from
+		}
+		if a.to != b.to {
+			return a.to < b.to
+		}
+		return a.label < b.label
+	})
+	var b strings.Builder
+	b.WriteString("stateDiagram-v2\n")
+	fmt.Fprintf(&b, "    [*] --> %s\n", StepMenu)
+	for _, e := range edges {
+		fmt.Fprintf(&b, "    %s --> %s: %s\n", e.from, e.to, e.label)
+	}
+	return b.String()
+}

@@ -1,0 +1,114 @@
+package dialogs
+
+import "time"
+
+// The steps of the conversation. What is true on entry is documented where
+// each step is rendered.
+const (
+	StepMenu       StepID = "menu"
+	StepActSteps   StepID = "act_steps"
+	StepActPayment StepID = "act_pay"
+	StepActFax     StepID = "act_fax"
+	StepActFaxDate StepID = "act_fax_date"
+	StepActFaxYear StepID = "act_fax_year"
+	StepActFaxWait StepID = "act_fax_wait"
+	StepActWaiting StepID = "act_wait"
+	StepActCheck   StepID = "act_check"
+	StepActLate    StepID = "act_late"
+	StepChecklist  StepID = "checklist"
+	StepDone       StepID = "done"
+	StepRenExpiry  StepID = "ren_expiry"
+	StepRenYear    StepID = "ren_year"
+	StepRenDay     StepID = "ren_day"
+	StepRenew      StepID = "renew"
+	StepRenUnknown StepID = "ren_unknown"
+	StepRenDone    StepID = "ren_done"
+	StepGone       StepID = "gone"
+	StepTicket     StepID = "ticket"
+	StepReactWait  StepID = "react_wait"
+)
+
+// step declares one state: where Back leads, what it shows, which buttons it
+// has and where they lead, what it does with typed text, and when it next
+// wakes the member. The table is data, so that the diagram is drawn from it.
+type step struct {
+	parent  StepID
+	render  func(d *Dialog, s State, now time.Time) Message
+	choices []choice
+	text    *textInput
+	wake    func(d *Dialog, s State, now time.Time) Wake
+	reminds []WakeReason // the reasons wake may give
+}
+
+// choice is one button of a step.
+type choice struct {
+	action  Action
+	label   string             // locale key; "" when render draws the button itself
+	arg     string             // the argument the drawn button carries
+	to      []StepID           // where it can lead; the first one when do is nil
+	visible func(s State) bool // nil: always shown
+	do      func(d *Dialog, s State, ev Event, now time.Time) (State, Effects)
+}
+
+// textInput is what a step does with typed text, and where that can lead.
+type textInput struct {
+	handle func(d *Dialog, s State, text string, now time.Time) (State, Effects)
+	to     []StepID
+}
+
+// wakeRule is what a fired wake-up does, and where it leads.
+type wakeRule struct {
+	handle func(d *Dialog, s State, now time.Time) (State, Effects)
+	to     StepID
+}
+
+// steps is the conversation's transition table.
+var steps map[StepID]step
+
+// wakes maps each wake-up reason to what it does.
+var wakes map[WakeReason]wakeRule
+
+func init() {
+	steps = map[StepID]step{}
+	for id, st := range activationSteps() {
+		steps[id] = st
+	}
+	for id, st := range renewalSteps() {
+		steps[id] = st
+	}
+	for id, st := range commonSteps() {
+		steps[id] = st
+	}
+	wakes = map[WakeReason]wakeRule{}
+	for r, w := range activationWakes() {
+		wakes[r] = w
+	}
+	for r, w := range commonWakes() {
+		wakes[r] = w
+	}
+	for r, w := range renewalWakes() {
+		wakes[r] = w
+	}
+}
+
+// Steps lists the IDs of every step, for tools and tests.
+func Steps() []StepID {
+	ids := make([]StepID, 0, len(steps))
+	for id := range steps {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// goTo is a choice's action that simply enters a step.
+func goTo(to StepID) func(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
+	return func(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
+		var fx Effects
+		return d.enter(s, to, now, &fx)
+	}
+}
+
+// plain renders a step as its key with no arguments.
+func plain(key string) func(d *Dialog, s State, now time.Time) Message {
+	return func(*Dialog, State, time.Time) Message { return Message{Key: key} }
+}

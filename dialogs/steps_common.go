@@ -1,0 +1,118 @@
+package dialogs
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/omceo-latina/pecbot/dialogs/calendar"
+)
+
+// ChecklistItems is the number of things to do right after the first access
+// to a new box: recovery e-mail, copy of every message, notify the Ordine.
+const ChecklistItems = 3
+
+const checklistComplete = 1<<ChecklistItems - 1
+
+func commonSteps() map[StepID]step {
+	return map[StepID]step{
+		// menu: nothing is known; a journey left for the menu may be resumed.
+		StepMenu: {
+			render: plain("step.menu"),
+			choices: []choice{
+				{action: ActResume, label: "btn.resume", visible: func(s State) bool { return s.Resume != "" }},
+				{action: ActGoActivate, label: "btn.go_act", to: []StepID{StepActSteps}, do: startActivation},
+				{action: ActGoRenew, label: "btn.go_ren", to: []StepID{StepRenExpiry}, do: startRenewal},
+				{action: ActGoActive, label: "btn.go_ok", to: []StepID{StepChecklist}, do: goTo(StepChecklist)},
+				{action: ActContacts, label: "btn.contacts"},
+				{action: ActHelp, label: "btn.help"},
+			},
+		},
+		// checklist: the box works; Checklist has the items done so far.
+		StepChecklist: {
+			parent: StepMenu,
+			render: renderChecklist,
+			choices: []choice{
+				{action: ActTick, to: []StepID{StepChecklist, StepDone}, do: tick},
+				stopReminders,
+			},
+			wake: func(d *Dialog, s State, now time.Time) Wake {
+				if s.Nudged || s.Checklist == checklistComplete {
+					return Wake{}
+				}
+				return d.wakeOn(d.Cal.WorkingDaysAfter(d.today(now), 3), WakeChecklist)
+			},
+			reminds: []WakeReason{WakeChecklist},
+		},
+		// done: every checklist item is ticked.
+		StepDone: {parent: StepChecklist, render: plain("step.done")},
+	}
+}
+
+func commonWakes() map[WakeReason]wakeRule {
+	return map[WakeReason]wakeRule{
+		WakeChecklist: {to: StepChecklist, handle: func(d *Dialog, s State, now time.Time) (State, Effects) {
+			s.Step, s.Nudged, s.Wake = StepChecklist, true, Wake{}
+			return s, d.prompt(s, now, Message{Key: "remind.checklist"}, Effects{})
+		}},
+	}
+}
+
+// stopReminders is the button that switches reminders off, shown on the
+// steps a reminder leads to.
+var stopReminders = choice{action: ActRemind, arg: "off", label: "btn.remind_off",
+	visible: func(s State) bool { return !s.RemindersOff && (s.Step != StepRenew || !s.Expiry.IsZero()) }}
+
+// renderChecklist shows the items with a box each, ticked or not.
+func renderChecklist(_ *Dialog, s State, _ time.Time) Message {
+	m := Message{Key: "step.checklist"}
+	for i := 0; i < ChecklistItems; i++ {
+		label := "btn.todo"
+		if s.Checklist&(1<<i) != 0 {
+			label = "btn.done"
+		}
+		m.Buttons = append(m.Buttons, []Button{{
+			Label: label, LabelArgs: Args{"Item": Ref("check.item" + strconv.Itoa(i))},
+			Action: ActTick, Arg: strconv.Itoa(i),
+		}})
+	}
+	return m
+}
+
+// tick toggles one checklist item; with all done, the member is finished.
+func tick(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
+	var fx Effects
+	i, err := strconv.Atoi(ev.Arg)
+	if err != nil || i < 0 || i >= ChecklistItems {
+		fx.say(Message{Key: "hint.stale"})
+		return s, d.show(s, now, fx)
+	}
+	s.Checklist ^= 1 << i
+	if s.Checklist == checklistComplete {
+		return d.enter(s, StepDone, now, &fx)
+	}
+	return s, d.show(s, now, fx)
+}
+
+// startActivation begins the activation path, forgetting any renewal.
+func startActivation(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
+	s = fresh(s)
+	var fx Effects
+	return d.enter(s, StepActSteps, now, &fx)
+}
+
+// startRenewal begins the renewal path, forgetting any activation.
+func startRenewal(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
+	s = fresh(s)
+	var fx Effects
+	return d.enter(s, StepRenExpiry, now, &fx)
+}
+
+// fresh keeps only the member's preferences: a new journey starts clean.
+func fresh(s State) State {
+	return State{Schema: SchemaVersion, Step: s.Step, Lang: s.Lang, RemindersOff: s.RemindersOff}
+}
+
+// wakeOn is a wake-up at the reminder hour of day.
+func (d *Dialog) wakeOn(day calendar.Date, why WakeReason) Wake {
+	return Wake{At: day.At(d.RemindHour, 0, d.Loc), Reason: why}
+}

@@ -1,0 +1,220 @@
+package dialogs
+
+import (
+	"time"
+
+	"github.com/omceo-latina/pecbot/dialogs/calendar"
+)
+
+// RenewalGraceDays is how long after expiry a box can still be renewed
+// keeping its address: "entro 90 giorni", day 90 included.
+const RenewalGraceDays = 90
+
+// LastDayToRenew is the last day a box that expires on expiry can be renewed
+// keeping its address; the day after, it is deleted.
+func LastDayToRenew(expiry calendar.Date) calendar.Date { return expiry.AddDays(RenewalGraceDays) }
+
+func renewalSteps() map[StepID]step {
+	exp := expiryQuestion()
+	return map[StepID]step{
+		// ren_expiry: the member has a box to renew; when does it expire?
+		StepRenExpiry: {
+			parent: StepMenu,
+			render: plain("step.ren_expiry"),
+			choices: []choice{
+				{action: ActNotExpired, label: "btn.not_expired", to: []StepID{StepRenew}, do: notExpired},
+				{action: ActDontKnow, label: "btn.dont_know", to: []StepID{StepRenUnknown}, do: goTo(StepRenUnknown)},
+			},
+			text: &textInput{handle: answer(exp), to: []StepID{StepRenew, StepGone, StepRenYear, StepRenDay}},
+		},
+		// ren_year: Pending has the expiry's day and month; which year?
+		StepRenYear: {
+			parent:  StepRenExpiry,
+			render:  yearButtons(exp),
+			choices: []choice{{action: ActYear, to: []StepID{StepRenew, StepGone}, do: pickYear(exp)}},
+			text:    &textInput{handle: answer(exp), to: []StepID{StepRenew, StepGone}},
+		},
+		// ren_day: Pending has the expiry's month and year, and the answer
+		// depends on the day; which day?
+		StepRenDay: {
+			parent: StepRenExpiry,
+			render: func(_ *Dialog, s State, _ time.Time) Message {
+				return Message{Key: "step.ren_day", Args: Args{"Month": s.Pending}}
+			},
+			text: &textInput{handle: func(d *Dialog, s State, text string, now time.Time) (State, Effects) {
+				return d.typedDay(exp, s, text, now)
+			}, to: []StepID{StepRenew, StepGone}},
+		},
+		// renew: the box can be renewed keeping its address. Expiry may be
+		// unknown (the member only said it has not expired yet).
+		StepRenew: {
+			parent: StepRenExpiry,
+			render: renderRenew,
+			choices: []choice{
+				{action: ActRenewed, label: "btn.renewed", to: []StepID{StepRenDone}, do: goTo(StepRenDone)},
+				{action: ActEnterDate, label: "btn.enter_date", to: []StepID{StepRenExpiry}, do: goTo(StepRenExpiry),
+					visible: func(s State) bool { return s.Expiry.IsZero() }},
+				stopReminders,
+			},
+			wake:    renewalWake,
+			reminds: []WakeReason{WakeExpiry30, WakeExpiry7, WakeLastDay14, WakeLastDay3},
+		},
+		// ren_unknown: the member does not remember the expiry date.
+		StepRenUnknown: {
+			parent: StepRenExpiry,
+			render: plain("step.ren_unknown"),
+			choices: []choice{
+				{action: ActShowRenew, label: "btn.show_renew", to: []StepID{StepRenew}, do: notExpired},
+				{action: ActShowGone, label: "btn.show_gone", to: []StepID{StepGone}, do: goTo(StepGone)},
+				{action: ActEnterDate, label: "btn.enter_date", to: []StepID{StepRenExpiry}, do: goTo(StepRenExpiry)},
+			},
+		},
+		// ren_done: renewed; the address is unchanged.
+		StepRenDone: {parent: StepRenew, render: plain("step.ren_done")},
+		// gone: more than 90 days after expiry, the box is deleted; pay first.
+		StepGone: {
+			parent: StepRenExpiry,
+			render: func(_ *Dialog, s State, _ time.Time) Message {
+				args := Args{}
+				if !s.Expiry.IsZero() {
+					args["Expiry"], args["LastDay"] = s.Expiry, LastDayToRenew(s.Expiry)
+				}
+				return Message{Key: "step.gone", Args: args}
+			},
+			choices: []choice{{action: ActPaid, label: "btn.paid", to: []StepID{StepTicket}, do: goTo(StepTicket)}},
+		},
+		// ticket: paid; now the support ticket with box name and receipt.
+		StepTicket: {
+			parent:  StepGone,
+			render:  plain("step.ticket"),
+			choices: []choice{{action: ActTicketSent, label: "btn.ticket_sent", to: []StepID{StepReactWait}, do: goTo(StepReactWait)}},
+		},
+		// react_wait: the ticket is open; waiting for Aruba to reactivate.
+		StepReactWait: {
+			parent:  StepTicket,
+			render:  plain("step.react_wait"),
+			choices: []choice{{action: ActArrived, label: "btn.reactivated", to: []StepID{StepChecklist}, do: goTo(StepChecklist)}},
+		},
+	}
+}
+
+func renewalWakes() map[WakeReason]wakeRule {
+	rules := map[WakeReason]wakeRule{}
+	for _, r := range []WakeReason{WakeExpiry30, WakeExpiry7, WakeLastDay14, WakeLastDay3} {
+		rules[r] = wakeRule{to: StepRenew, handle: renewalReminder(r)}
+	}
+	return rules
+}
+
+// expiryQuestion asks the day the box expires or expired.
+func expiryQuestion() question {
+	return question{
+		accept: expiryKnown,
+		month:  expiryMonth,
+		// An expiry can be behind or ahead: offer last, this and next year.
+		years: func(today, p calendar.Date) []int {
+			var ys []int
+			for _, y := range []int{today.Year - 1, today.Year, today.Year + 1} {
+				if calendar.Valid(y, p.Month, p.Day) {
+					ys = append(ys, y)
+				}
+			}
+			return ys
+		},
+		yearStep: StepRenYear,
+	}
+}
+
+// expiryKnown decides the path from the expiry date: renewable up to and
+// including the 90th day after it, deleted from the 91st.
+func expiryKnown(d *Dialog, s State, expiry calendar.Date, now time.Time) (State, Effects) {
+	s.Expiry = expiry
+	var fx Effects
+	if d.today(now).After(LastDayToRenew(expiry)) {
+		return d.enter(s, StepGone, now, &fx)
+	}
+	return d.enter(s, StepRenew, now, &fx)
+}
+
+// expiryMonth handles an expiry given as month and year: the day is asked
+// only when it matters, that is unless the whole month is past the 90 days.
+func expiryMonth(d *Dialog, s State, month calendar.Date, now time.Time) (State, Effects) {
+	var fx Effects
+	if d.today(now).After(LastDayToRenew(lastOfMonth(month))) {
+		s.Expiry, s.Pending = calendar.Date{}, calendar.Date{}
+		return d.enter(s, StepGone, now, &fx, Message{Key: "date.month_enough", Args: Args{"Month": month}})
+	}
+	s.Pending = month
+	return d.enter(s, StepRenDay, now, &fx)
+}
+
+func notExpired(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
+	s.Expiry = calendar.Date{}
+	var fx Effects
+	return d.enter(s, StepRenew, now, &fx)
+}
+
+// renderRenew says how to renew and, when the expiry is known, by when.
+func renderRenew(d *Dialog, s State, now time.Time) Message {
+	args := Args{}
+	if !s.Expiry.IsZero() {
+		today := d.today(now)
+		last := LastDayToRenew(s.Expiry)
+		args["Expiry"], args["LastDay"] = s.Expiry, last
+		args["Expired"] = !today.Before(s.Expiry)
+		args["DaysLeft"] = today.DaysUntil(last)
+		if !s.Wake.IsZero() {
+			args["Wake"] = s.Wake.At
+		}
+	}
+	return Message{Key: "step.renew", Args: args}
+}
+
+// renewalReminders are the reminders of a renewal, as days before a date.
+var renewalReminders = []struct {
+	why     WakeReason
+	before  int
+	lastDay bool // counted from the last day to renew, not from the expiry
+}{
+	{WakeExpiry30, 30, false},
+	{WakeExpiry7, 7, false},
+	{WakeLastDay14, 14, true},
+	{WakeLastDay3, 3, true},
+}
+
+// renewalWake is the first renewal reminder still ahead. A reminder due on
+// a day off goes out on the working day before, so it is never late.
+func renewalWake(d *Dialog, s State, now time.Time) Wake {
+	if s.Expiry.IsZero() {
+		return Wake{}
+	}
+	for _, r := range renewalReminders {
+		base := s.Expiry
+		if r.lastDay {
+			base = LastDayToRenew(s.Expiry)
+		}
+		day := base.AddDays(-r.before)
+		for !d.Cal.IsWorkingDay(day) {
+			day = day.AddDays(-1)
+		}
+		if w := d.wakeOn(day, r.why); w.At.After(now) {
+			return w
+		}
+	}
+	return Wake{}
+}
+
+// renewalReminder tells how many days are left, with the renewal buttons.
+func renewalReminder(why WakeReason) func(d *Dialog, s State, now time.Time) (State, Effects) {
+	return func(d *Dialog, s State, now time.Time) (State, Effects) {
+		s.Step = StepRenew
+		s.Wake = renewalWake(d, s, now)
+		today := d.today(now)
+		return s, d.prompt(s, now, Message{Key: "remind." + string(why), Args: Args{
+			"Expiry":   s.Expiry,
+			"LastDay":  LastDayToRenew(s.Expiry),
+			"DaysLeft": today.DaysUntil(LastDayToRenew(s.Expiry)),
+			"Days":     today.DaysUntil(s.Expiry),
+		}}, Effects{})
+	}
+}
