@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"math/bits"
 	"strconv"
 	"time"
 
@@ -90,7 +91,9 @@ func tick(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
 	if s.Checklist == checklistComplete {
 		return d.enter(s, StepDone, now, &fx)
 	}
-	return s, d.show(s, now, fx)
+	// The long explanation is already on screen: answer briefly, with the boxes.
+	left := ChecklistItems - bits.OnesCount8(s.Checklist)
+	return s, d.prompt(s, now, Message{Key: "step.checklist_left", Args: Args{"Left": left}}, fx)
 }
 
 // startActivation begins the activation path, forgetting any renewal.
