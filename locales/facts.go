@@ -1,5 +1,7 @@
 package locales
 
+import "reflect"
+
 // Facts are the facts of one Ordine that the texts quote: the convention
 // with Aruba, the Ordine's PEC, phone and fax numbers, links. Latina's values
 // are the defaults; another Ordine with a convention of the same kind
@@ -22,21 +24,13 @@ type Facts struct {
 }
 
 // Latina returns the facts of the Ordine dei Medici di Latina, as published
-// on its page (last updated 7 December 2022).
+// on its page (last updated 7 December 2022): the defaults above, so that
+// they are written once.
 func Latina() Facts {
-	return Facts{
-		Ordine:        "Ordine dei Medici di Latina",
-		Code:          "OMCEO-LT",
-		ConventionURL: "https://www.pec.it/Convenzioni.aspx",
-		Site:          "www.pec.it",
-		PanelURL:      "https://gestionemail.pec.it/",
-		ContactsURL:   "https://www.pec.it/ContactsConvenzioni.aspx",
-		HelpPhone:     "0575 0504",
-		HelpKey:       "2",
-		AdminPhone:    "+39 0575 0504",
-		AdminFax:      "+39 0575 862020",
-		TechPhone:     "+39 0575 050011",
-		OrdinePEC:     "ordine@pec.ordinemedicilatina.it",
-		RenewPrice:    "€ 20",
+	var f Facts
+	v := reflect.ValueOf(&f).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		v.Field(i).SetString(v.Type().Field(i).Tag.Get("default"))
 	}
+	return f
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
@@ -70,7 +72,7 @@ func spoken(lang string) bool {
 }
 
 // usage writes the commands and the configuration.
-func usage(w interface{ Write([]byte) (int, error) }) {
+func usage(w io.Writer) {
 	fmt.Fprint(w, `pecbot: the PEC assistant of the Ordine dei Medici di Latina
 
 Usage:
@@ -88,5 +90,7 @@ move the clock, and reminders due on the way are shown as they arrive.
 
 Configuration (environment variables):
 `)
-	_ = envconfig.Usagef("", &Config{}, w, "  {{range .}}{{usage_key .}}\t{{usage_description .}} (default {{usage_default .}})\n{{end}}")
+	tw := tabwriter.NewWriter(w, 1, 0, 2, ' ', 0)
+	_ = envconfig.Usagef("", &Config{}, tw, "{{range .}}  {{usage_key .}}\t{{usage_description .}}{{if usage_default .}} (default {{usage_default .}}){{end}}\n{{end}}")
+	_ = tw.Flush()
 }
