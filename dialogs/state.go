@@ -90,7 +90,7 @@ func Decode(b []byte) (s State, reset bool) {
 	if len(b) == 0 {
 		return State{Schema: SchemaVersion}, false
 	}
-	if err := json.Unmarshal(b, &s); err != nil || s.Schema != SchemaVersion || !known(s.Step) {
+	if err := json.Unmarshal(b, &s); err != nil || s.Schema != SchemaVersion || !known(s.Step) || !known(s.Resume) {
 		var lang struct {
 			Lang string `json:"lang"`
 		}
