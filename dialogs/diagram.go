@@ -32,9 +32,6 @@ func Diagram() string {
 				add(id, to, "typed date")
 			}
 		}
-		if st.parent != "" {
-			add(id, st.parent, "back")
-		}
 	}
 	for id, st := range steps {
 		for _, why := range st.reminds {
