@@ -53,6 +53,7 @@ const (
 var global = map[Action]bool{
 	ActMenu: true, ActHere: true, ActResume: true, ActContacts: true, ActHelp: true,
 	ActStatus: true, ActPrivacy: true, ActLang: true, ActRemind: true,
+	ActForgetYes: true, ActForgetNo: true, // the /forget confirmation belongs to no step
 }
 
 // MaxCallbackData is Telegram's limit on a button's callback data, in bytes.

@@ -34,7 +34,6 @@ func (d *Dialog) typed(q question, s State, text string, now time.Time) (State, 
 	case datetext.MonthOnly:
 		return q.month(d, s, p.Date, now)
 	}
-	s.Pending = calendar.Date{}
 	return q.accept(d, s, p.Date, now)
 }
 

@@ -44,6 +44,8 @@ func (d *Dialog) globalAction(s State, ev Event, now time.Time) (State, Effects)
 	switch ev.Action {
 	case ActMenu:
 		return d.toMenu(s, now)
+	case ActHere:
+		return s, d.show(s, now, Effects{})
 	case ActResume:
 		if s.Resume == "" || s.Step != StepMenu {
 			return s, d.show(s, now, Effects{})

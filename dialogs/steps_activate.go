@@ -136,13 +136,16 @@ func faxQuestion() question {
 		month: func(d *Dialog, s State, _ calendar.Date, now time.Time) (State, Effects) {
 			return s, d.prompt(s, now, Message{Key: "date.need_day", Args: Args{"Example": example(d.today(now))}}, Effects{})
 		},
-		// A fax is in the past: the last time this day came, and the year before.
+		// A fax is in the past: the last time this day came, and the time
+		// before (for 29 February, leap years only).
 		years: func(today, p calendar.Date) []int {
-			y := today.Year
-			if !calendar.Valid(y, p.Month, p.Day) || withYear(p, y).After(today) {
-				y--
+			var ys []int
+			for y := today.Year; len(ys) < 2 && y > today.Year-9; y-- {
+				if calendar.Valid(y, p.Month, p.Day) && !withYear(p, y).After(today) {
+					ys = append(ys, y)
+				}
 			}
-			return []int{y, y - 1}
+			return ys
 		},
 		yearStep: StepActFaxYear,
 	}
@@ -176,7 +179,7 @@ func faxSent(d *Dialog, s State, day calendar.Date, now time.Time) (State, Effec
 	if day.After(d.today(now)) {
 		return s, d.prompt(s, now, Message{Key: "date.fax_future", Args: Args{"Example": example(d.today(now))}}, Effects{})
 	}
-	s.FaxDay = day
+	s.FaxDay, s.Pending = day, calendar.Date{}
 	s.Activation = d.Cal.ExpectedActivation(day)
 	s.Rechecked = false
 	var fx Effects

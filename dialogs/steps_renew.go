@@ -32,18 +32,18 @@ func renewalSteps() map[StepID]step {
 			parent:  StepRenExpiry,
 			render:  yearButtons(exp),
 			choices: []choice{{action: ActYear, to: []StepID{StepRenew, StepGone}, do: pickYear(exp)}},
-			text:    &textInput{handle: answer(exp), to: []StepID{StepRenew, StepGone}},
+			text:    &textInput{handle: answer(exp), to: []StepID{StepRenew, StepGone, StepRenDay}},
 		},
-		// ren_day: Pending has the expiry's month and year, and the answer
-		// depends on the day; which day?
+		// ren_day: Pending has the expiry's month and year (day 1, see
+		// expiryMonth), and the answer depends on the day; which day?
 		StepRenDay: {
 			parent: StepRenExpiry,
 			render: func(_ *Dialog, s State, _ time.Time) Message {
-				return Message{Key: "step.ren_day", Args: Args{"Month": s.Pending}}
+				return Message{Key: "step.ren_day", Args: Args{"Month": calendar.Date{Year: s.Pending.Year, Month: s.Pending.Month}}}
 			},
 			text: &textInput{handle: func(d *Dialog, s State, text string, now time.Time) (State, Effects) {
 				return d.typedDay(exp, s, text, now)
-			}, to: []StepID{StepRenew, StepGone}},
+			}, to: []StepID{StepRenew, StepGone, StepRenYear}},
 		},
 		// renew: the box can be renewed keeping its address. Expiry may be
 		// unknown (the member only said it has not expired yet).
@@ -128,7 +128,7 @@ func expiryQuestion() question {
 // expiryKnown decides the path from the expiry date: renewable up to and
 // including the 90th day after it, deleted from the 91st.
 func expiryKnown(d *Dialog, s State, expiry calendar.Date, now time.Time) (State, Effects) {
-	s.Expiry = expiry
+	s.Expiry, s.Pending = expiry, calendar.Date{}
 	var fx Effects
 	if d.today(now).After(LastDayToRenew(expiry)) {
 		return d.enter(s, StepGone, now, &fx)
@@ -144,7 +144,9 @@ func expiryMonth(d *Dialog, s State, month calendar.Date, now time.Time) (State,
 		s.Expiry, s.Pending = calendar.Date{}, calendar.Date{}
 		return d.enter(s, StepGone, now, &fx, Message{Key: "date.month_enough", Args: Args{"Month": month}})
 	}
-	s.Pending = month
+	// Day 1, not 0: stored as ISO, day 0 would come back as the last day
+	// of the month before.
+	s.Pending = calendar.Date{Year: month.Year, Month: month.Month, Day: 1}
 	return d.enter(s, StepRenDay, now, &fx)
 }
 

@@ -118,6 +118,9 @@ func (r *Renderer) value(lang string, v any) (any, error) {
 		}
 		return joinList(lang, parts), nil
 	case time.Time:
+		if v.IsZero() { // unknown, like the zero calendar.Date: "" so that {{if}} is false
+			return "", nil
+		}
 		return FormatTime(lang, v.In(r.loc)), nil
 	case string:
 		return html.EscapeString(v), nil

@@ -1,0 +1,480 @@
+package dialogs_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/dialogs/calendar"
+)
+
+// Path 2: renew within 90 days of expiry (day 90 included), or reactivate a
+// deleted box. Now is Thu 30 Sep 2027 10:00 unless a case says otherwise.
+
+func TestRenewal(t *testing.T) {
+	renewButtons := []string{"renewed:", "remind:off", "back:", "menu:"}
+	expiryIs := func(want calendar.Date) func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+		return func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+			t.Helper()
+			if s.Expiry != want {
+				t.Errorf("Expiry = %v, want %v", s.Expiry, want)
+			}
+			if !s.Pending.IsZero() {
+				t.Errorf("Pending = %#v, want cleared", s.Pending)
+			}
+		}
+	}
+	runFlows(t, []flow{
+		{
+			name:   "renew asks the expiry date",
+			events: toRenExpiry,
+			step:   dialogs.StepRenExpiry,
+			keys:   []string{"step.ren_expiry"},
+			btns:   []string{"not_expired:", "dont_know:", "back:", "menu:"},
+		},
+		{
+			name:   "expiry in the future: renew, last day expiry+90, first reminder 30 days before",
+			events: then(toRenExpiry, text("31/12/2027")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 12, 1, 10, 0)),
+			keys:   []string{"step.renew"},
+			args: map[string]dialogs.Args{"step.renew": {
+				"Expiry": day(2027, 12, 31), "LastDay": day(2028, 3, 30),
+				"Expired": false, "DaysLeft": 182, "Wake": at(2027, 12, 1, 10, 0),
+			}},
+			btns:  renewButtons,
+			check: expiryIs(day(2027, 12, 31)),
+		},
+		{
+			name:   "expiry tomorrow: not expired, both expiry reminders past, 14 days before the last day next",
+			events: then(toRenExpiry, text("1/10/2027")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeLastDay14, at(2027, 12, 16, 10, 0)),
+			keys:   []string{"step.renew"},
+			args:   map[string]dialogs.Args{"step.renew": {"Expired": false, "DaysLeft": 91, "LastDay": day(2027, 12, 30)}},
+		},
+		{
+			name:   "expiry today counts as expired",
+			events: then(toRenExpiry, text("oggi")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeLastDay14, at(2027, 12, 15, 10, 0)),
+			keys:   []string{"step.renew"},
+			args:   map[string]dialogs.Args{"step.renew": {"Expired": true, "DaysLeft": 90, "LastDay": day(2027, 12, 29)}},
+		},
+		{
+			name:   "typed at 9:00 on the 30th day before expiry: reminded the same day at 10",
+			now:    at(2027, 9, 30, 9, 0),
+			events: then(toRenExpiry, text("30/10/2027")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 9, 30, 10, 0)),
+			keys:   []string{"step.renew"},
+		},
+		{
+			name:   "typed at 10:00 on the 30th day before expiry: that one is due, the 7-day one is next (Sat moved to Fri)",
+			events: then(toRenExpiry, text("30/10/2027")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry7, at(2027, 10, 22, 10, 0)),
+			keys:   []string{"step.renew"},
+		},
+		{
+			name:   "day 90 after expiry is still renewable, 0 days left",
+			events: then(toRenExpiry, text("2/7/2027")),
+			step:   dialogs.StepRenew,
+			keys:   []string{"step.renew"},
+			args: map[string]dialogs.Args{"step.renew": {
+				"Expiry": day(2027, 7, 2), "LastDay": day(2027, 9, 30), "Expired": true, "DaysLeft": 0,
+			}},
+			absent: map[string][]string{"step.renew": {"Wake"}},
+		},
+		{
+			name:   "day 91 after expiry: the box is gone",
+			events: then(toRenExpiry, text("1/7/2027")),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
+			args:   map[string]dialogs.Args{"step.gone": {"Expiry": day(2027, 7, 1), "LastDay": day(2027, 9, 29)}},
+			btns:   []string{"paid:", "back:", "menu:"},
+			check:  expiryIs(day(2027, 7, 1)),
+		},
+		{
+			name:   "expired 10 days ago: renew, expired, only the last-day reminders",
+			events: then(toRenExpiry, text("20/09/2027")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeLastDay14, at(2027, 12, 3, 10, 0)), // Sun 5 Dec moved to Fri 3
+			keys:   []string{"step.renew"},
+			args: map[string]dialogs.Args{"step.renew": {
+				"Expiry": day(2027, 9, 20), "LastDay": day(2027, 12, 19), "Expired": true, "DaysLeft": 80,
+			}},
+		},
+		{
+			name:   "expired 10 days ago: 14 days before the last day",
+			events: then(toRenExpiry, text("20/09/2027"), wake()),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeLastDay3, at(2027, 12, 16, 10, 0)),
+			keys:   []string{"remind.lastday_14"},
+			args:   map[string]dialogs.Args{"remind.lastday_14": {"LastDay": day(2027, 12, 19), "DaysLeft": 16, "Days": -74}},
+		},
+		{
+			name:   "expired 10 days ago: 3 days before the last day, then nothing",
+			events: then(toRenExpiry, text("20/09/2027"), wake(), wake()),
+			step:   dialogs.StepRenew,
+			keys:   []string{"remind.lastday_3"},
+			args:   map[string]dialogs.Args{"remind.lastday_3": {"DaysLeft": 3}},
+			btns:   renewButtons,
+		},
+		{
+			name:   "not expired yet: renew without dates, no reminder, can enter the date",
+			events: then(toRenExpiry, press(dialogs.ActNotExpired, "")),
+			step:   dialogs.StepRenew,
+			keys:   []string{"step.renew"},
+			absent: map[string][]string{"step.renew": {"Expiry", "LastDay", "DaysLeft", "Wake"}},
+			btns:   []string{"renewed:", "enter_date:", "back:", "menu:"},
+		},
+		{
+			name:   "not expired yet, then the date after all",
+			events: then(toRenExpiry, press(dialogs.ActNotExpired, ""), press(dialogs.ActEnterDate, ""), text("31/12/2027")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 12, 1, 10, 0)),
+			keys:   []string{"step.renew"},
+			btns:   renewButtons,
+		},
+		{
+			name:   "known expiry hides the enter-date button",
+			events: then(toRenExpiry, text("31/12/2027")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 12, 1, 10, 0)),
+			keys:   []string{"step.renew"},
+			btns:   renewButtons,
+		},
+		{
+			name:   "renewed: done, no reminders left",
+			events: then(toRenExpiry, text("31/12/2027"), press(dialogs.ActRenewed, "")),
+			step:   dialogs.StepRenDone,
+			keys:   []string{"step.ren_done"},
+			btns:   []string{"back:", "menu:"},
+		},
+		{
+			name:   "I don't remember",
+			events: toRenUnknown,
+			step:   dialogs.StepRenUnknown,
+			keys:   []string{"step.ren_unknown"},
+			btns:   []string{"show_renew:", "show_gone:", "enter_date:", "back:", "menu:"},
+		},
+		{
+			name:   "I don't remember: show how to renew",
+			events: then(toRenUnknown, press(dialogs.ActShowRenew, "")),
+			step:   dialogs.StepRenew,
+			keys:   []string{"step.renew"},
+			absent: map[string][]string{"step.renew": {"Expiry", "LastDay"}},
+		},
+		{
+			name:   "I don't remember: show how to reactivate",
+			events: then(toRenUnknown, press(dialogs.ActShowGone, "")),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
+			absent: map[string][]string{"step.gone": {"Expiry", "LastDay"}},
+		},
+		{
+			name:   "I don't remember: enter the date after all",
+			events: then(toRenUnknown, press(dialogs.ActEnterDate, "")),
+			step:   dialogs.StepRenExpiry,
+			keys:   []string{"step.ren_expiry"},
+		},
+		{
+			name:   "gone: paid, then the ticket",
+			events: then(toGone, press(dialogs.ActPaid, "")),
+			step:   dialogs.StepTicket,
+			keys:   []string{"step.ticket"},
+			btns:   []string{"ticket_sent:", "back:", "menu:"},
+		},
+		{
+			name:   "ticket sent: waiting for the reactivation",
+			events: then(toGone, press(dialogs.ActPaid, ""), press(dialogs.ActTicketSent, "")),
+			step:   dialogs.StepReactWait,
+			keys:   []string{"step.react_wait"},
+			btns:   []string{"arrived:", "back:", "menu:"},
+		},
+		{
+			name:   "month entirely past the 90 days: gone without asking the day",
+			events: then(toRenExpiry, text("marzo 2020")),
+			step:   dialogs.StepGone,
+			keys:   []string{"date.month_enough", "step.gone"},
+			args:   map[string]dialogs.Args{"date.month_enough": {"Month": calendar.Date{Year: 2020, Month: 3}}},
+			absent: map[string][]string{"step.gone": {"Expiry"}},
+			check:  expiryIs(calendar.Date{}),
+		},
+		{
+			name:   "June 2027: its last day plus 90 is already past",
+			events: then(toRenExpiry, text("giugno 2027")),
+			step:   dialogs.StepGone,
+			keys:   []string{"date.month_enough", "step.gone"},
+		},
+		{
+			name:   "July 2027: the day decides, so it is asked",
+			events: then(toRenExpiry, text("luglio 2027")),
+			step:   dialogs.StepRenDay,
+			keys:   []string{"step.ren_day"},
+			args:   map[string]dialogs.Args{"step.ren_day": {"Month": calendar.Date{Year: 2027, Month: 7}}},
+			btns:   []string{"back:", "menu:"},
+		},
+		{
+			name:   "July 2027, day 1: gone",
+			events: then(toRenExpiry, text("luglio 2027"), text("1")),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
+			check:  expiryIs(day(2027, 7, 1)),
+		},
+		{
+			name:   "July 2027, day 2: renew on the last day",
+			events: then(toRenExpiry, text("luglio 2027"), text("2")),
+			step:   dialogs.StepRenew,
+			keys:   []string{"step.renew"},
+			args:   map[string]dialogs.Args{"step.renew": {"DaysLeft": 0}},
+			check:  expiryIs(day(2027, 7, 2)),
+		},
+		{
+			name:   "a future month asks the day",
+			events: then(toRenExpiry, text("novembre 2027")),
+			step:   dialogs.StepRenDay,
+			keys:   []string{"step.ren_day"},
+			args:   map[string]dialogs.Args{"step.ren_day": {"Month": calendar.Date{Year: 2027, Month: 11}}},
+		},
+		{
+			name:   "day 12 of November",
+			events: then(toRenExpiry, text("novembre 2027"), text("12")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 10, 13, 10, 0)),
+			keys:   []string{"step.renew"},
+			args:   map[string]dialogs.Args{"step.renew": {"Expiry": day(2027, 11, 12), "LastDay": day(2028, 2, 10)}},
+			check:  expiryIs(day(2027, 11, 12)),
+		},
+		{
+			name:   "day '12.' of November",
+			events: then(toRenExpiry, text("novembre 2027"), text(" 12. ")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 10, 13, 10, 0)),
+			keys:   []string{"step.renew"},
+			check:  expiryIs(day(2027, 11, 12)),
+		},
+		{
+			name:   "day 31 of November does not exist",
+			events: then(toRenExpiry, text("novembre 2027"), text("31")),
+			step:   dialogs.StepRenDay,
+			keys:   []string{"date.no_such_day"},
+			args:   map[string]dialogs.Args{"date.no_such_day": {"Example": "30/09/2027"}},
+			btns:   []string{"back:", "menu:"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if s.Pending.Year != 2027 || s.Pending.Month != 11 || !s.Expiry.IsZero() {
+					t.Errorf("Pending, Expiry = %#v, %v; want November 2027 still pending", s.Pending, s.Expiry)
+				}
+			},
+		},
+		{
+			name:   "day 0 does not exist",
+			events: then(toRenExpiry, text("novembre 2027"), text("0")),
+			step:   dialogs.StepRenDay,
+			keys:   []string{"date.no_such_day"},
+		},
+		{
+			name:   "a full date typed at the day question",
+			events: then(toRenExpiry, text("novembre 2027"), text("15/12/2027")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 11, 15, 10, 0)),
+			keys:   []string{"step.renew"},
+			check:  expiryIs(day(2027, 12, 15)),
+		},
+		{
+			name:   "another month typed at the day question",
+			events: then(toRenExpiry, text("novembre 2027"), text("dicembre 2027")),
+			step:   dialogs.StepRenDay,
+			keys:   []string{"step.ren_day"},
+			args:   map[string]dialogs.Args{"step.ren_day": {"Month": calendar.Date{Year: 2027, Month: 12}}},
+		},
+		{
+			name:   "a date without year typed at the day question asks the year",
+			events: then(toRenExpiry, text("novembre 2027"), text("12/3")),
+			step:   dialogs.StepRenYear,
+			keys:   []string{"step.ask_year"},
+		},
+		{
+			name:   "not a date at the day question",
+			events: then(toRenExpiry, text("novembre 2027"), text("ciao")),
+			step:   dialogs.StepRenDay,
+			keys:   []string{"date.not_a_date"},
+		},
+		{
+			name:   "expiry without year: last, this and next year",
+			events: then(toRenExpiry, text("12/3")),
+			step:   dialogs.StepRenYear,
+			keys:   []string{"step.ask_year"},
+			args:   map[string]dialogs.Args{"step.ask_year": {"Pending": calendar.Date{Month: 3, Day: 12}}},
+			btns:   []string{"year:2026", "year:2027", "year:2028", "back:", "menu:"},
+		},
+		{
+			name:   "expiry without year, next year: renew",
+			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2028")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2028, 2, 11, 10, 0)),
+			keys:   []string{"step.renew"},
+			check:  expiryIs(day(2028, 3, 12)),
+		},
+		{
+			name:   "expiry without year, this year: gone (12 March + 90 = 10 June)",
+			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2027")),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
+			args:   map[string]dialogs.Args{"step.gone": {"LastDay": day(2027, 6, 10)}},
+		},
+		{
+			name:   "expiry without year, last year: gone",
+			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2026")),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
+		},
+		{
+			name:   "expiry without year, a year not offered is stale",
+			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2025")),
+			step:   dialogs.StepRenYear,
+			keys:   []string{"hint.stale"},
+			btns:   []string{"year:2026", "year:2027", "year:2028", "back:", "menu:"},
+		},
+		{
+			name:   "29 February without year: only the leap year is offered",
+			events: then(toRenExpiry, text("29/2")),
+			step:   dialogs.StepRenYear,
+			keys:   []string{"step.ask_year"},
+			btns:   []string{"year:2028", "back:", "menu:"},
+		},
+		{
+			name:   "29 February without year, 2027 forged: stale",
+			events: then(toRenExpiry, text("29/2"), press(dialogs.ActYear, "2027")),
+			step:   dialogs.StepRenYear,
+			keys:   []string{"hint.stale"},
+		},
+		{
+			name:   "29 February 2028 chosen: first reminder Sun 30 Jan moved to Fri 28",
+			events: then(toRenExpiry, text("29/2"), press(dialogs.ActYear, "2028")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2028, 1, 28, 10, 0)),
+			keys:   []string{"step.renew"},
+			check:  expiryIs(day(2028, 2, 29)),
+		},
+		{
+			name:   "a full date typed at the year question",
+			events: then(toRenExpiry, text("12/3"), text("31/12/2027")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 12, 1, 10, 0)),
+			keys:   []string{"step.renew"},
+			check:  expiryIs(day(2027, 12, 31)),
+		},
+		{
+			name:   "a month typed at the year question asks the day",
+			events: then(toRenExpiry, text("12/3"), text("novembre 2027")),
+			step:   dialogs.StepRenDay,
+			keys:   []string{"step.ren_day"},
+		},
+	})
+}
+
+// The renewal reminders come in order, each at 10:00 Rome on a working day
+// (moved back when due on a weekend or holiday), each telling the days left,
+// and each firing schedules the next. Expiry Wed 15 Dec 2027, last day Tue
+// 14 Mar 2028.
+func TestRenewalReminders(t *testing.T) {
+	start := then(toRenExpiry, text("15/12/2027"))
+	renewArgs := []string{"renewed:", "remind:off", "back:", "menu:"}
+	rows := []struct {
+		name     string
+		fired    int
+		key      string
+		days     int // to the expiry
+		daysLeft int // to the last day
+		next     dialogs.Wake
+	}{
+		{"typed: 30 days before expiry, Mon 15 Nov", 0, "step.renew", 0, 0,
+			wakeAt(dialogs.WakeExpiry30, at(2027, 11, 15, 10, 0))},
+		{"30 days before: next 7 days before, Wed 8 Dec is a holiday so Tue 7", 1, "remind.expiry_30", 30, 120,
+			wakeAt(dialogs.WakeExpiry7, at(2027, 12, 7, 10, 0))},
+		{"7 days before: next 14 days before the last day, Tue 29 Feb 2028", 2, "remind.expiry_7", 8, 98,
+			wakeAt(dialogs.WakeLastDay14, at(2028, 2, 29, 10, 0))},
+		{"14 days before the last day: next 3 days before, Sat 11 Mar moved to Fri 10", 3, "remind.lastday_14", -76, 14,
+			wakeAt(dialogs.WakeLastDay3, at(2028, 3, 10, 10, 0))},
+		{"3 days before the last day: no more", 4, "remind.lastday_3", -86, 4, dialogs.Wake{}},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			script := start
+			for range r.fired {
+				script = then(script, wake())
+			}
+			s, fx, now := play(t, newDialog(), dialogs.State{}, thu30Sep, script...)
+			if s.Step != dialogs.StepRenew {
+				t.Errorf("step = %q, want renew", s.Step)
+			}
+			if !sameWake(s.Wake, r.next) {
+				t.Errorf("next wake = %s, want %s", showWake(s.Wake), showWake(r.next))
+			}
+			if got := keys(fx); len(got) != 1 || got[0] != r.key {
+				t.Fatalf("keys = %q, want [%s]", got, r.key)
+			}
+			if got := lastButtons(fx); !equalStrings(got, renewArgs) {
+				t.Errorf("buttons = %q, want %q", got, renewArgs)
+			}
+			if r.fired == 0 {
+				return
+			}
+			if h, m, _ := now.In(rome).Clock(); h != 10 || m != 0 {
+				t.Errorf("reminder went out at %v, want 10:00 Rome", now.In(rome))
+			}
+			args := fx.Messages[0].Args
+			want := dialogs.Args{"Expiry": day(2027, 12, 15), "LastDay": day(2028, 3, 14), "Days": r.days, "DaysLeft": r.daysLeft}
+			for k, w := range want {
+				if !sameArg(args[k], w) {
+					t.Errorf("arg %s = %v, want %v", k, args[k], w)
+				}
+			}
+		})
+	}
+}
+
+// A reminder delivered late (the bot was down) still answers, and the next
+// one is the first still ahead, not one already past.
+func TestRenewalReminderLate(t *testing.T) {
+	d := newDialog()
+	s, _, _ := play(t, d, dialogs.State{}, thu30Sep, then(toRenExpiry, text("15/12/2027"))...)
+	w := s.Wake
+	s, fx := d.Step(s, dialogs.Event{Kind: dialogs.Woken, Reason: w.Reason, At: w.At}, at(2027, 12, 7, 12, 0))
+	if got := keys(fx); len(got) != 1 || got[0] != "remind.expiry_30" {
+		t.Errorf("keys = %q, want [remind.expiry_30]", got)
+	}
+	if want := wakeAt(dialogs.WakeLastDay14, at(2028, 2, 29, 10, 0)); !sameWake(s.Wake, want) {
+		t.Errorf("next wake = %s, want %s", showWake(s.Wake), showWake(want))
+	}
+	if got := fx.Messages[0].Args["Days"]; got != 8 {
+		t.Errorf("Days = %v, want 8 (counted from the day it is delivered)", got)
+	}
+}
+
+// Reminders fall at 10:00 Rome whatever the season: CET in winter, CEST in summer.
+func TestRenewalReminderHourAcrossDST(t *testing.T) {
+	d := newDialog()
+	s, _, _ := play(t, d, dialogs.State{}, thu30Sep, then(toRenExpiry, text("15/12/2027"))...)
+	if got := s.Wake.At.UTC(); !got.Equal(time.Date(2027, 11, 15, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("winter reminder at %v UTC, want 09:00 UTC", got)
+	}
+	s, _, _ = play(t, d, dialogs.State{}, at(2028, 3, 1, 10, 0), then(toRenExpiry, text("1/6/2028"))...)
+	if got := s.Wake.At.UTC(); !got.Equal(time.Date(2028, 5, 2, 8, 0, 0, 0, time.UTC)) {
+		t.Errorf("summer reminder at %v UTC, want 08:00 UTC on Tue 2 May 2028", got)
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
