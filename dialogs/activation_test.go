@@ -488,7 +488,7 @@ func TestChecklist(t *testing.T) {
 			events: then(toChecklist, press(dialogs.ActTick, "0"), wake()),
 			step:   dialogs.StepChecklist,
 			keys:   []string{"remind.checklist"},
-			btns:   []string{"tick:0", "tick:1", "tick:2", "remind:off", "back:", "menu:"},
+			btns:   []string{"tick:0", "tick:1", "tick:2", "back:", "menu:"}, // nothing more planned: no "stop reminders"
 			check: func(t *testing.T, s dialogs.State, fx dialogs.Effects) {
 				checklistIs(0b001)(t, s, fx)
 				if !s.Nudged {

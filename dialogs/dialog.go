@@ -53,15 +53,15 @@ func (d *Dialog) today(now time.Time) calendar.Date { return calendar.Today(now,
 func (d *Dialog) Step(s State, ev Event, now time.Time) (State, Effects) {
 	s.Schema = SchemaVersion
 	var fx Effects
+	if s.Step == "" && ev.Kind != Woken {
+		return d.first(s, ev, now)
+	}
 	switch ev.Kind {
 	case Command:
 		return d.command(s, ev.Name, now)
 	case Press:
 		return d.press(s, ev, now)
 	case Text:
-		if s.Step == "" {
-			return d.enter(s, StepMenu, now, &fx, Message{Key: "welcome"})
-		}
 		if in := steps[s.Step].text; in != nil {
 			return in.handle(d, s, ev.Text, now)
 		}
@@ -70,6 +70,25 @@ func (d *Dialog) Step(s State, ev Event, now time.Time) (State, Effects) {
 		return d.woken(s, ev, now)
 	}
 	return s, fx
+}
+
+// first greets a member the bot has not met (or who asked to be
+// forgotten): whatever they did, they get the welcome and the menu. A
+// command such as /help or /language, or a language button, is answered
+// too, so that a newcomer can choose English before anything else.
+func (d *Dialog) first(s State, ev Event, now time.Time) (State, Effects) {
+	welcome := Message{Key: "welcome"}
+	s.Step = StepMenu
+	switch {
+	case ev.Kind == Press && ev.Action == ActLang && supportedLang(ev.Arg) == ev.Arg:
+		s.Lang = ev.Arg
+	case ev.Kind == Command && ev.Name != "start" && ev.Name != "menu" && ev.Name != "cancel":
+		s, fx := d.command(s, ev.Name, now)
+		fx.Messages = append([]Message{welcome}, fx.Messages...)
+		return s, fx
+	}
+	var fx Effects
+	return d.enter(s, StepMenu, now, &fx, welcome)
 }
 
 // enter moves to step to: the step's entry rule sets (or clears) the
@@ -128,9 +147,6 @@ func navRow(parent StepID) []Button {
 // forged button leads back to where the member is instead of acting.
 func (d *Dialog) press(s State, ev Event, now time.Time) (State, Effects) {
 	var fx Effects
-	if s.Step == "" {
-		return d.enter(s, StepMenu, now, &fx, Message{Key: "welcome"})
-	}
 	if global[ev.Action] {
 		return d.globalAction(s, ev, now)
 	}

@@ -162,10 +162,10 @@ func TestNavigation(t *testing.T) {
 			},
 		},
 		{
-			name:   "/cancel on a fresh state",
+			name:   "/cancel on a fresh state: welcome and menu",
 			events: []act{cmd("cancel")},
 			step:   dialogs.StepMenu,
-			keys:   []string{"cancelled", "step.menu"},
+			keys:   []string{"welcome", "step.menu"},
 		},
 		{
 			name:   "a button of an older step is stale: the member is shown where they are",
@@ -219,10 +219,10 @@ func TestNavigation(t *testing.T) {
 			keys:   []string{"hint.unknown_command", "step.act_wait"},
 		},
 		{
-			name:   "unknown command on a fresh state: a hint and the menu",
+			name:   "unknown command on a fresh state: welcome, a hint and the menu",
 			events: []act{cmd("frobnicate")},
 			step:   dialogs.StepMenu,
-			keys:   []string{"hint.unknown_command", "step.menu"},
+			keys:   []string{"welcome", "hint.unknown_command", "step.menu"},
 		},
 		{
 			name:   "/help: shown over the step, with Back to it",
@@ -263,11 +263,11 @@ func TestNavigation(t *testing.T) {
 			btns:   []string{"arrived:", "fax_other:", "remind:off", "back:", "menu:"},
 		},
 		{
-			name:   "/help on a fresh state: only the menu button",
+			name:   "/help on a fresh state: welcome, then the help over the menu",
 			events: []act{cmd("help")},
-			step:   "",
-			keys:   []string{"info.help"},
-			btns:   []string{"menu:"},
+			step:   dialogs.StepMenu,
+			keys:   []string{"welcome", "info.help"},
+			btns:   []string{"here:", "menu:"},
 		},
 		{
 			name:   "/language offers Italian and English",

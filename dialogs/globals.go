@@ -108,7 +108,7 @@ func (d *Dialog) setReminders(s State, on bool, now time.Time) (State, Effects) 
 	if on {
 		key = "remind.on"
 	}
-	return s, d.overlay(s, d.status(s, now), Message{Key: key})
+	return s, d.overlay(s, Message{Key: key}, d.status(s, now))
 }
 
 // nextWake is the wake-up the journey (current or resumable) would set now.
@@ -117,10 +117,17 @@ func (d *Dialog) nextWake(s State, now time.Time) Wake {
 	if id == StepMenu {
 		id = s.Resume
 	}
-	if st := steps[id]; st.wake != nil && !s.RemindersOff {
-		return st.wake(d, s, now)
+	st := steps[id]
+	if st.wake == nil || s.RemindersOff {
+		return Wake{}
 	}
-	return Wake{}
+	w := st.wake(d, s, now)
+	if !w.IsZero() && !w.At.After(now) {
+		// Due already (reminders switched back on late, or Back to a step
+		// whose day has passed): at the next civil moment, not in the past.
+		w.At = d.Cal.NextCivilTime(now, d.Loc, d.RemindHour)
+	}
+	return w
 }
 
 // overlay shows information without moving: its Back button returns to the
@@ -128,9 +135,6 @@ func (d *Dialog) nextWake(s State, now time.Time) Wake {
 func (d *Dialog) overlay(s State, msgs ...Message) Effects {
 	last := &msgs[len(msgs)-1]
 	last.Buttons = append(last.Buttons, []Button{{Label: "btn.back", Action: ActHere}, {Label: "btn.menu", Action: ActMenu}})
-	if s.Step == "" {
-		last.Buttons = [][]Button{{{Label: "btn.menu", Action: ActMenu}}}
-	}
 	return Effects{Messages: msgs}
 }
 

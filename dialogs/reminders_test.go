@@ -91,23 +91,18 @@ func TestRemindersOnOff(t *testing.T) {
 			name:   "off: the pending reminder is dropped, status says so, step unchanged",
 			events: then(toActWait, press(dialogs.ActRemind, "off")),
 			step:   dialogs.StepActWaiting,
-			keys:   []string{"info.status", "remind.off"},
+			keys:   []string{"remind.off", "info.status"},
 			args:   map[string]dialogs.Args{"info.status": {"RemindersOff": true}},
 			absent: map[string][]string{"info.status": {"Wake", "WakeWhy"}},
-			btns:   []string{"here:", "menu:"},
-			check: func(t *testing.T, s dialogs.State, fx dialogs.Effects) {
-				remindersOff(true)(t, s, fx)
-				if got := buttonsOf(fx.Messages[0]); !equalStrings(got, []string{"remind:on"}) {
-					t.Errorf("status buttons = %q, want [remind:on]", got)
-				}
-			},
+			btns:   []string{"remind:on", "here:", "menu:"}, // the status, last, offers to switch back on
+			check:  remindersOff(true),
 		},
 		{
 			name:   "off then on: the journey's reminder is scheduled again",
 			events: then(toActWait, press(dialogs.ActRemind, "off"), press(dialogs.ActRemind, "on")),
 			step:   dialogs.StepActWaiting,
 			wake:   actCheck,
-			keys:   []string{"info.status", "remind.on"},
+			keys:   []string{"remind.on", "info.status"},
 			args: map[string]dialogs.Args{"info.status": {
 				"RemindersOff": false, "Wake": at(2027, 10, 8, 10, 0), "WakeWhy": dialogs.Ref("why.act_check"),
 			}},
@@ -133,27 +128,27 @@ func TestRemindersOnOff(t *testing.T) {
 			events: then(toActWait, press(dialogs.ActRemind, "off"), press(dialogs.ActMenu, ""), press(dialogs.ActRemind, "on")),
 			step:   dialogs.StepMenu,
 			wake:   actCheck,
-			keys:   []string{"info.status", "remind.on"},
+			keys:   []string{"remind.on", "info.status"},
 		},
 		{
 			name:   "on in the renewal: the next renewal reminder",
 			events: then(toRenExpiry, text("15/12/2027"), press(dialogs.ActRemind, "off"), press(dialogs.ActRemind, "on")),
 			step:   dialogs.StepRenew,
 			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 11, 15, 10, 0)),
-			keys:   []string{"info.status", "remind.on"},
+			keys:   []string{"remind.on", "info.status"},
 		},
 		{
 			name:   "on in the fax wait: asked 2 working days from today",
 			events: then(toActFax("card"), press(dialogs.ActFaxNotYet, ""), press(dialogs.ActRemind, "off"), advance(24*time.Hour), press(dialogs.ActRemind, "on")),
 			step:   dialogs.StepActFaxWait,
 			wake:   wakeAt(dialogs.WakeFaxAsk, at(2027, 10, 6, 10, 0)), // from Fri 1 Oct: Tue 5, Wed 6
-			keys:   []string{"info.status", "remind.on"},
+			keys:   []string{"remind.on", "info.status"},
 		},
 		{
 			name:   "on where the journey has no reminder: none",
 			events: then(toActSteps, press(dialogs.ActRemind, "off"), press(dialogs.ActRemind, "on")),
 			step:   dialogs.StepActSteps,
-			keys:   []string{"info.status", "remind.on"},
+			keys:   []string{"remind.on", "info.status"},
 			check:  remindersOff(false),
 		},
 		{
@@ -202,12 +197,12 @@ func TestRemindersOnOff(t *testing.T) {
 			args:   map[string]dialogs.Args{"info.status": {"Step": dialogs.Ref("where.act_wait")}},
 		},
 		{
-			name:   "/status before anything: only the menu button",
+			name:   "/status before anything: welcome, then no reminder planned",
 			events: []act{cmd("status")},
-			step:   "",
-			keys:   []string{"info.status"},
-			absent: map[string][]string{"info.status": {"Step", "Wake"}},
-			btns:   []string{"menu:"},
+			step:   dialogs.StepMenu,
+			keys:   []string{"welcome", "info.status"},
+			absent: map[string][]string{"info.status": {"Wake"}},
+			btns:   []string{"remind:off", "here:", "menu:"},
 		},
 	})
 }

@@ -97,6 +97,9 @@ func Decode(b []byte) (s State, reset bool) {
 		_ = json.Unmarshal(b, &lang) // best effort: a broken state only loses its language
 		return State{Schema: SchemaVersion, Lang: supportedLang(lang.Lang)}, true
 	}
+	if s.Lang != "" {
+		s.Lang = supportedLang(s.Lang)
+	}
 	return s, false
 }
 

@@ -25,8 +25,8 @@ func activationSteps() map[StepID]step {
 			render: plain("step.act_pay"),
 			choices: []choice{
 				{action: ActPay, label: "btn.pay_card", arg: "card", to: []StepID{StepActFax}, do: setPayment},
-				{action: ActPay, label: "btn.pay_postal", arg: "postal", do: setPayment},
-				{action: ActPay, label: "btn.pay_bank", arg: "bank", do: setPayment},
+				{action: ActPay, label: "btn.pay_postal", arg: "postal", to: []StepID{StepActFax}, do: setPayment},
+				{action: ActPay, label: "btn.pay_bank", arg: "bank", to: []StepID{StepActFax}, do: setPayment},
 			},
 		},
 		// act_fax: Payment is known; the contracts e-mail and the fax. Sent?
@@ -52,8 +52,10 @@ func activationSteps() map[StepID]step {
 		},
 		// act_fax_wait: the fax is not sent yet; ask again in 2 working days.
 		StepActFaxWait: {
-			parent:  StepActFax,
-			render:  plain("step.act_fax_wait"),
+			parent: StepActFax,
+			render: func(_ *Dialog, s State, _ time.Time) Message {
+				return Message{Key: "step.act_fax_wait", Args: Args{"Wake": s.Wake.At}}
+			},
 			choices: append(faxChoices()[:2], stopReminders),
 			wake: func(d *Dialog, _ State, now time.Time) Wake {
 				return d.wakeOn(d.Cal.WorkingDaysAfter(d.today(now), 2), WakeFaxAsk)
@@ -74,7 +76,7 @@ func activationSteps() map[StepID]step {
 		},
 		// act_check: the expected activation day has come; did the access e-mail arrive?
 		StepActCheck: {
-			parent: StepActWaiting,
+			parent: StepActFax,
 			render: func(d *Dialog, s State, now time.Time) Message {
 				return Message{Key: "step.act_check", Args: Args{"Activation": s.Activation, "Past": s.Activation.Before(d.today(now))}}
 			},

@@ -61,7 +61,7 @@ func commonWakes() map[WakeReason]wakeRule {
 // stopReminders is the button that switches reminders off, shown on the
 // steps a reminder leads to.
 var stopReminders = choice{action: ActRemind, arg: "off", label: "btn.remind_off",
-	visible: func(s State) bool { return !s.RemindersOff && (s.Step != StepRenew || !s.Expiry.IsZero()) }}
+	visible: func(s State) bool { return !s.RemindersOff && (!s.Wake.IsZero() || s.Step == StepActCheck) }}
 
 // renderChecklist shows the items with a box each, ticked or not.
 func renderChecklist(_ *Dialog, s State, _ time.Time) Message {
@@ -93,7 +93,8 @@ func tick(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
 	}
 	// The long explanation is already on screen: answer briefly, with the boxes.
 	left := ChecklistItems - bits.OnesCount8(s.Checklist)
-	return s, d.prompt(s, now, Message{Key: "step.checklist_left", Args: Args{"Left": left}}, fx)
+	ticked := s.Checklist&(1<<i) != 0
+	return s, d.prompt(s, now, Message{Key: "step.checklist_left", Args: Args{"Left": left, "Ticked": ticked}}, fx)
 }
 
 // startActivation begins the activation path, forgetting any renewal.

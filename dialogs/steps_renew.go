@@ -51,7 +51,7 @@ func renewalSteps() map[StepID]step {
 			parent: StepRenExpiry,
 			render: renderRenew,
 			choices: []choice{
-				{action: ActRenewed, label: "btn.renewed", to: []StepID{StepRenDone}, do: goTo(StepRenDone)},
+				{action: ActRenewed, label: "btn.renewed", to: []StepID{StepRenDone}, do: settled(StepRenDone)},
 				{action: ActEnterDate, label: "btn.enter_date", to: []StepID{StepRenExpiry}, do: goTo(StepRenExpiry),
 					visible: func(s State) bool { return s.Expiry.IsZero() }},
 				stopReminders,
@@ -81,7 +81,7 @@ func renewalSteps() map[StepID]step {
 				}
 				return Message{Key: "step.gone", Args: args}
 			},
-			choices: []choice{{action: ActPaid, label: "btn.paid", to: []StepID{StepTicket}, do: goTo(StepTicket)}},
+			choices: []choice{{action: ActPaid, label: "btn.paid", to: []StepID{StepTicket}, do: settled(StepTicket)}},
 		},
 		// ticket: paid; now the support ticket with box name and receipt.
 		StepTicket: {
@@ -111,12 +111,28 @@ func expiryQuestion() question {
 	return question{
 		accept: expiryKnown,
 		month:  expiryMonth,
-		// An expiry can be behind or ahead: offer last, this and next year.
+		// An expiry can be behind or ahead: offer last, this and next
+		// year; for 29 February, the leap years nearest on either side.
 		years: func(today, p calendar.Date) []int {
 			var ys []int
 			for _, y := range []int{today.Year - 1, today.Year, today.Year + 1} {
 				if calendar.Valid(y, p.Month, p.Day) {
 					ys = append(ys, y)
+				}
+			}
+			if len(ys) > 0 {
+				return ys
+			}
+			for y := today.Year - 2; y > today.Year-5; y-- {
+				if calendar.Valid(y, p.Month, p.Day) {
+					ys = append(ys, y)
+					break
+				}
+			}
+			for y := today.Year + 2; y < today.Year+5; y++ {
+				if calendar.Valid(y, p.Month, p.Day) {
+					ys = append(ys, y)
+					break
 				}
 			}
 			return ys
@@ -148,6 +164,16 @@ func expiryMonth(d *Dialog, s State, month calendar.Date, now time.Time) (State,
 	// of the month before.
 	s.Pending = calendar.Date{Year: month.Year, Month: month.Month, Day: 1}
 	return d.enter(s, StepRenDay, now, &fx)
+}
+
+// settled moves on once the box is paid for: its old expiry date no longer
+// holds, so it is dropped rather than shown in /status.
+func settled(to StepID) func(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
+	return func(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
+		s.Expiry = calendar.Date{}
+		var fx Effects
+		return d.enter(s, to, now, &fx)
+	}
 }
 
 func notExpired(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {

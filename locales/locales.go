@@ -99,6 +99,9 @@ func (r *Renderer) Render(lang, key string, args map[string]any) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("render %s in %s: %w", key, lang, err)
 	}
+	if strings.Contains(out, "<no value>") {
+		return "", fmt.Errorf("render %s in %s: an argument is missing", key, lang)
+	}
 	return strings.TrimSpace(out), nil
 }
 

@@ -1,0 +1,163 @@
+package dialogs_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/dialogs/calendar"
+)
+
+// TestFirstContact: whatever a newcomer does first, they are welcomed and
+// shown the menu; a command asked for is answered too.
+func TestFirstContact(t *testing.T) {
+	runFlows(t, []flow{
+		{
+			name:   "/language first: welcome, then the choice of language",
+			events: []act{cmd("language")},
+			step:   dialogs.StepMenu,
+			keys:   []string{"welcome", "info.language"},
+			btns:   []string{"lang:it", "lang:en", "here:", "menu:"},
+		},
+		{
+			name:   "English chosen first: welcome and menu, in English",
+			events: []act{cmd("language"), press(dialogs.ActLang, "en")},
+			step:   dialogs.StepMenu,
+			keys:   []string{"lang.set", "step.menu"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if s.Lang != "en" {
+					t.Errorf("Lang = %q, want en", s.Lang)
+				}
+			},
+		},
+		{
+			name:   "an English button from an old chat, before anything: English welcome",
+			events: []act{pressFrom(dialogs.StepMenu, dialogs.ActLang, "en")},
+			step:   dialogs.StepMenu,
+			keys:   []string{"welcome", "step.menu"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if s.Lang != "en" {
+					t.Errorf("Lang = %q, want en", s.Lang)
+				}
+			},
+		},
+		{
+			name:   "a forged language first: welcome in the default language",
+			events: []act{pressFrom(dialogs.StepMenu, dialogs.ActLang, "fr")},
+			step:   dialogs.StepMenu,
+			keys:   []string{"welcome", "step.menu"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if s.Lang != "" {
+					t.Errorf("Lang = %q, want unset (the default)", s.Lang)
+				}
+			},
+		},
+		{
+			name:   "a step's button first (after /forget): welcome and menu",
+			events: []act{pressFrom(dialogs.StepActFax, dialogs.ActFaxToday, "")},
+			step:   dialogs.StepMenu,
+			keys:   []string{"welcome", "step.menu"},
+		},
+		{
+			name:   "a wake-up for nobody: nothing",
+			events: []act{woken(dialogs.WakeActCheck, thu30Sep)},
+			step:   "",
+			keys:   nil,
+		},
+	})
+}
+
+// TestNoReminderInThePast: a reminder whose time has passed when it is
+// scheduled again goes out at the next civil moment, on a working day.
+func TestNoReminderInThePast(t *testing.T) {
+	sun10Oct := at(2027, 10, 10, 11, 0) // Sunday, two days after the expected activation
+	runFlows(t, []flow{
+		{
+			name:   "reminders back on after the activation day, on a Sunday: Monday 10:00",
+			events: then(toActWait, press(dialogs.ActRemind, "off"), clock(sun10Oct), press(dialogs.ActRemind, "on")),
+			step:   dialogs.StepActWaiting,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 11, 10, 0)),
+			keys:   []string{"remind.on", "info.status"},
+		},
+		{
+			name:   "reminders back on during a working day's civil hours: at once",
+			events: then(toActWait, press(dialogs.ActRemind, "off"), clock(at(2027, 10, 11, 15, 30)), press(dialogs.ActRemind, "on")),
+			step:   dialogs.StepActWaiting,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 11, 15, 30)),
+			keys:   []string{"remind.on", "info.status"},
+		},
+		{
+			name:   "Back from the activation check leads to the fax, where the date can be corrected",
+			events: then(toActCheck, press(dialogs.ActBack, "")),
+			step:   dialogs.StepActFax,
+			keys:   []string{"step.act_fax"},
+		},
+	})
+}
+
+// TestPaidBoxForgetsItsExpiry: once renewed or paid for, the old expiry no
+// longer holds and /status stops showing it.
+func TestPaidBoxForgetsItsExpiry(t *testing.T) {
+	noExpiry := func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+		if !s.Expiry.IsZero() {
+			t.Errorf("Expiry = %s, want none", s.Expiry)
+		}
+	}
+	runFlows(t, []flow{
+		{
+			name:   "renewed",
+			events: then(toRenExpiry, text("15/12/2027"), press(dialogs.ActRenewed, ""), cmd("status")),
+			step:   dialogs.StepRenDone,
+			keys:   []string{"info.status"},
+			absent: map[string][]string{"info.status": {"Expiry", "LastDay", "Wake"}},
+			check:  noExpiry,
+		},
+		{
+			name:   "paid to reactivate a deleted box",
+			events: then(toGone, press(dialogs.ActPaid, "")),
+			step:   dialogs.StepTicket,
+			keys:   []string{"step.ticket"},
+			check:  noExpiry,
+		},
+	})
+}
+
+// TestLeapDayExpiryYears: 29 February without a year, in a stretch of
+// years with no leap year among last, this and next: the nearest leap years.
+func TestLeapDayExpiryYears(t *testing.T) {
+	runFlows(t, []flow{
+		{
+			name:   "in 2026: 29 February 2024 and 2028 are offered",
+			now:    at(2026, 5, 4, 10, 0),
+			events: then(toRenExpiry, text("29/2")),
+			step:   dialogs.StepRenYear,
+			keys:   []string{"step.ask_year"},
+			btns:   []string{"year:2024", "year:2028", "back:", "menu:"},
+		},
+		{
+			name:   "in 2026, choosing 2024: expired more than 90 days ago",
+			now:    at(2026, 5, 4, 10, 0),
+			events: then(toRenExpiry, text("29/2"), press(dialogs.ActYear, "2024")),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
+			args:   map[string]dialogs.Args{"step.gone": {"Expiry": calendar.Date{Year: 2024, Month: time.February, Day: 29}}},
+		},
+		{
+			name:   "in 2027: 2028 is next year, offered alone",
+			now:    at(2027, 5, 4, 10, 0),
+			events: then(toRenExpiry, text("29/2")),
+			step:   dialogs.StepRenYear,
+			btns:   []string{"year:2028", "back:", "menu:"},
+			keys:   []string{"step.ask_year"},
+		},
+	})
+}
+
+// TestStoredLanguage: a stored language the bot does not speak is read as
+// the default one.
+func TestStoredLanguage(t *testing.T) {
+	s, reset := dialogs.Decode([]byte(`{"v":1,"step":"menu","lang":"fr"}`))
+	if reset || s.Lang != "it" {
+		t.Errorf("Decode = lang %q, reset %v; want it, false", s.Lang, reset)
+	}
+}
