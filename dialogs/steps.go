@@ -1,6 +1,9 @@
 package dialogs
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // The steps of the conversation. What is true on entry is documented where
 // each step is rendered.
@@ -70,25 +73,13 @@ var wakes map[WakeReason]wakeRule
 
 func init() {
 	steps = map[StepID]step{}
-	for id, st := range activationSteps() {
-		steps[id] = st
-	}
-	for id, st := range renewalSteps() {
-		steps[id] = st
-	}
-	for id, st := range commonSteps() {
-		steps[id] = st
-	}
+	maps.Copy(steps, activationSteps())
+	maps.Copy(steps, renewalSteps())
+	maps.Copy(steps, commonSteps())
 	wakes = map[WakeReason]wakeRule{}
-	for r, w := range activationWakes() {
-		wakes[r] = w
-	}
-	for r, w := range commonWakes() {
-		wakes[r] = w
-	}
-	for r, w := range renewalWakes() {
-		wakes[r] = w
-	}
+	maps.Copy(wakes, activationWakes())
+	maps.Copy(wakes, commonWakes())
+	maps.Copy(wakes, renewalWakes())
 }
 
 // Steps lists the IDs of every step, for tools and tests.
