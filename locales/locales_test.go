@@ -341,7 +341,7 @@ func TestRenderArguments(t *testing.T) {
 				"Sono 7 giorni di calendario e non 5 perché si contano solo i giorni lavorativi (sabati, domeniche, festivi e chiusure non contano): qui si saltano sabato 16 ottobre 2027 e domenica 17 ottobre 2027."},
 		{"it", "step.checklist_left", map[string]any{"Left": 1, "Ticked": true}, "Segnato. Manca ancora 1 voce: tocca ogni voce quando l'hai fatta."},
 		{"it", "step.checklist_left", map[string]any{"Left": 2, "Ticked": false}, "Tolto il segno. Mancano ancora 2 voci: tocca ogni voce quando l'hai fatta."},
-		{"en", "step.checklist_left", map[string]any{"Left": 1, "Ticked": true}, "Ticked. 1 item left: tap each item when you have done it."},
+		{"en", "step.checklist_left", map[string]any{"Left": 1, "Ticked": true}, "Ticked. 1 item left: tap it when you have done it."},
 		{"en", "remind.expiry_7", map[string]any{"Expiry": date(2026, 3, 12), "Days": 1}, "⏰ Your PEC expires on Thursday 12 March 2026: 1 day left."},
 		{"it", "remind.lastday_3", map[string]any{"LastDay": date(2026, 6, 10), "DaysLeft": 3},
 			"⏰ Ultimi giorni! Dopo mercoledì 10 giugno 2026 la tua PEC verrà cancellata: mancano 3 giorni per rinnovarla mantenendo l'indirizzo."},
@@ -384,7 +384,7 @@ func TestRenewDaysLeft(t *testing.T) {
 		{"it", 40, "(mancano 40 giorni)"},
 		{"it", -1, ""},
 		{"en", 0, "(today is the last day)"},
-		{"en", 1, "(1 day left)"},
+		{"en", 1, "(tomorrow is the last day)"},
 		{"en", 40, "(40 days left)"},
 	}
 	for _, tt := range tests {

@@ -145,32 +145,52 @@ var journeys = []journey{
 	{name: "activation_fax_thursday", now: "2027-09-30T10:00", lang: "it"},
 	{name: "activation_fax_thursday_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "fax_not_yet", now: "2027-09-30T10:00", lang: "it"},
+	{name: "fax_not_yet_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "access_late", now: "2027-10-01T10:00", lang: "it"},
+	{name: "access_late_en", now: "2027-10-01T10:00", lang: "en"},
 	{name: "checklist", now: "2027-10-08T10:00", lang: "it"},
+	{name: "checklist_en", now: "2027-10-08T10:00", lang: "en"},
 	{name: "renew_reminders", now: "2026-02-02T10:00", lang: "it"},
 	{name: "renew_reminders_en", now: "2026-02-02T10:00", lang: "en"},
 	{name: "expired_within_90", now: "2026-05-04T10:00", lang: "it"},
+	{name: "expired_within_90_en", now: "2026-05-04T10:00", lang: "en"},
 	{name: "renew_boundary", now: "2026-06-10T10:00", lang: "it"},
+	{name: "renew_boundary_en", now: "2026-06-10T10:00", lang: "en"},
 	{name: "reactivation", now: "2027-09-30T10:00", lang: "it"},
 	{name: "reactivation_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "dont_remember", now: "2027-09-30T10:00", lang: "it"},
+	{name: "dont_remember_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "partial_dates", now: "2026-05-04T10:00", lang: "it"},
+	{name: "partial_dates_en", now: "2026-05-04T10:00", lang: "en"},
 	{name: "bad_dates", now: "2027-09-30T10:00", lang: "it"},
+	{name: "bad_dates_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "hints", now: "2027-09-30T10:00", lang: "it"},
+	{name: "hints_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "commands", now: "2027-09-30T10:00", lang: "it"},
+	{name: "commands_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "resume", now: "2027-09-30T10:00", lang: "it"},
+	{name: "resume_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "language_switch", now: "2027-09-30T10:00", lang: "it"},
+	{name: "language_switch_en", now: "2027-09-30T10:00", lang: "en"},
+	// The first message is /language, with the default language: English is picked.
+	{name: "language_first_en", now: "2027-09-30T10:00", lang: "it"},
 	{name: "reminders_off", now: "2027-09-30T10:00", lang: "it"},
+	{name: "reminders_off_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "reminders_off_before_fax", now: "2027-09-30T10:00", lang: "it"},
+	{name: "reminders_off_before_fax_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "cancel", now: "2027-09-30T10:00", lang: "it"},
+	{name: "cancel_en", now: "2027-09-30T10:00", lang: "en"},
 	// Fixed bugs: each of these once went wrong.
 	// /forget's buttons answered "stale" and erased nothing.
 	{name: "forget", now: "2027-09-30T10:00", lang: "it"},
+	{name: "forget_en", now: "2027-09-30T10:00", lang: "en"},
 	// A month-only Pending was stored with day 0 and came back as the last
 	// day of the month before: "marzo 2026" then "2" gave 2 February.
 	{name: "month_then_day", now: "2026-05-04T10:00", lang: "it"},
+	{name: "month_then_day_en", now: "2026-05-04T10:00", lang: "en"},
 	// Back under help, status or contacts answered "stale".
 	{name: "overlay_back", now: "2027-09-30T10:00", lang: "it"},
+	{name: "overlay_back_en", now: "2027-09-30T10:00", lang: "en"},
 	// 29/02 for a fax in 2026 offered 29 February 2025, a day that does not exist.
 	{name: "leap_day", now: "2026-05-04T10:00", lang: "it",
 		check: func(out string) []string {
@@ -180,6 +200,17 @@ var journeys = []journey{
 			}
 			if !strings.Contains(out, "giovedì 29 febbraio 2024") {
 				problems = append(problems, "no button offers giovedì 29 febbraio 2024, the last 29 February")
+			}
+			return problems
+		}},
+	{name: "leap_day_en", now: "2026-05-04T10:00", lang: "en",
+		check: func(out string) []string {
+			var problems []string
+			if strings.Contains(out, "29 February 2025") {
+				problems = append(problems, "a button offers 29 February 2025, which does not exist")
+			}
+			if !strings.Contains(out, "Thursday 29 February 2024") {
+				problems = append(problems, "no button offers Thursday 29 February 2024, the last 29 February")
 			}
 			return problems
 		}},
