@@ -37,6 +37,17 @@ func (d *Dialog) typed(q question, s State, text string, now time.Time) (State, 
 	return q.accept(d, s, p.Date, now)
 }
 
+// answerOrHint reads a date typed where buttons are offered too: a date
+// (or an impossible one) is an answer; other words get the buttons hint.
+func answerOrHint(q question) func(d *Dialog, s State, text string, now time.Time) (State, Effects) {
+	return func(d *Dialog, s State, text string, now time.Time) (State, Effects) {
+		if _, err := datetext.Parse(text, d.today(now)); err != nil && err.(*datetext.Error).Reason == datetext.NotADate {
+			return s, d.prompt(s, now, Message{Key: "hint.buttons"}, Effects{})
+		}
+		return d.typed(q, s, text, now)
+	}
+}
+
 // refuse explains why a typed text is not a usable date, with an example,
 // and keeps the member on the same question.
 func (d *Dialog) refuse(s State, now time.Time, err error) Effects {

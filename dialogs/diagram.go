@@ -35,7 +35,9 @@ func Diagram() string {
 	}
 	for id, st := range steps {
 		for _, why := range st.reminds {
-			add(id, wakes[why].to, "⏰ "+string(why))
+			for _, to := range wakes[why].to {
+				add(id, to, "⏰ "+string(why))
+			}
 		}
 	}
 	sort.Slice(edges, func(i, j int) bool {

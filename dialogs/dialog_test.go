@@ -357,6 +357,19 @@ func TestNavigation(t *testing.T) {
 			btns:   []string{"fax_today:", "fax_other:", "fax_no:", "back:", "menu:"},
 		},
 		{
+			name:   "a date typed instead of a button at the fax question: taken as the fax day",
+			events: then(toActFax("card"), text("ieri")),
+			step:   dialogs.StepActWaiting,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 7, 10, 0)), // Wed 29 Sep + 5 working days, 4 Oct skipped
+			keys:   []string{"step.act_wait"},
+		},
+		{
+			name:   "an impossible date typed at the fax question: told why",
+			events: then(toActFax("card"), text("31/02/2027")),
+			step:   dialogs.StepActFax,
+			keys:   []string{"date.no_such_day"},
+		},
+		{
 			name:   "free text in the menu: a hint with the menu buttons",
 			events: then(toMenu, text("rinnovo")),
 			step:   dialogs.StepMenu,

@@ -43,8 +43,12 @@ func DeclaredTextTo(id StepID) (to []StepID, ok bool) {
 // DeclaredReminds lists the wake-up reasons step id may schedule.
 func DeclaredReminds(id StepID) []WakeReason { return steps[id].reminds }
 
-// WakeLeadsTo is the step a fired wake-up of reason r leads to.
-func WakeLeadsTo(r WakeReason) StepID { return wakes[r].to }
+// WakeLeadsTo is the step a fired wake-up of reason r leads to when
+// delivered on time.
+func WakeLeadsTo(r WakeReason) StepID { return wakes[r].to[0] }
+
+// WakeMayLeadTo lists every step a fired wake-up of reason r may lead to.
+func WakeMayLeadTo(r WakeReason) []StepID { return wakes[r].to }
 
 // WakeReasons lists every reason a wake-up can have.
 func WakeReasons() []WakeReason {

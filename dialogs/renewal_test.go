@@ -1,6 +1,7 @@
 package dialogs_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -54,12 +55,12 @@ func TestRenewal(t *testing.T) {
 			args:   map[string]dialogs.Args{"step.renew": {"Expired": false, "DaysLeft": 91, "LastDay": day(2027, 12, 30)}},
 		},
 		{
-			name:   "expiry today counts as expired",
+			name:   "expiry today: it expires today, 90 days to renew",
 			events: then(toRenExpiry, text("oggi")),
 			step:   dialogs.StepRenew,
 			wake:   wakeAt(dialogs.WakeLastDay14, at(2027, 12, 15, 10, 0)),
 			keys:   []string{"step.renew"},
-			args:   map[string]dialogs.Args{"step.renew": {"Expired": true, "DaysLeft": 90, "LastDay": day(2027, 12, 29)}},
+			args:   map[string]dialogs.Args{"step.renew": {"Expired": false, "DaysLeft": 90, "LastDay": day(2027, 12, 29)}},
 		},
 		{
 			name:   "typed at 9:00 on the 30th day before expiry: reminded the same day at 10",
@@ -481,4 +482,34 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestLateRenewalReminder: a renewal reminder delivered late (the bot was
+// down) speaks of how things stand when it arrives, never of a past date as
+// if it were ahead.
+func TestLateRenewalReminder(t *testing.T) {
+	// Expiry Wed 15 Dec 2027: the first reminder is due Mon 15 Nov 2027 10:00.
+	typed := then(toRenExpiry, text("15/12/2027"))
+	due := at(2027, 11, 15, 10, 0)
+	runFlows(t, []flow{
+		{
+			name:   "30-day reminder delivered after the expiry: speaks of the last day",
+			events: then(typed, clock(at(2027, 12, 20, 10, 0)), woken(dialogs.WakeExpiry30, due)),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeLastDay14, at(2028, 2, 29, 10, 0)),
+			keys:   []string{"remind.lastday_14"},
+			args:   map[string]dialogs.Args{"remind.lastday_14": {"DaysLeft": 85}},
+		},
+		{
+			name:   "delivered after the last day to renew: the box is gone",
+			events: then(typed, clock(at(2028, 3, 20, 10, 0)), woken(dialogs.WakeExpiry30, due)),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
+		},
+	})
+	for _, r := range []dialogs.WakeReason{dialogs.WakeExpiry30, dialogs.WakeLastDay3} {
+		if got := dialogs.WakeMayLeadTo(r); !slices.Contains(got, dialogs.StepGone) {
+			t.Errorf("wake-up %s may lead to %q: gone is not declared", r, got)
+		}
+	}
 }

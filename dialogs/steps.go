@@ -59,10 +59,11 @@ type textInput struct {
 	to     []StepID
 }
 
-// wakeRule is what a fired wake-up does, and where it leads.
+// wakeRule is what a fired wake-up does, and where it can lead (the
+// first is where it leads when delivered on time).
 type wakeRule struct {
 	handle func(d *Dialog, s State, now time.Time) (State, Effects)
-	to     StepID
+	to     []StepID
 }
 
 // steps is the conversation's transition table.

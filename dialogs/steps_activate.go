@@ -36,6 +36,8 @@ func activationSteps() map[StepID]step {
 				return Message{Key: "step.act_fax", Args: Args{"Receipt": s.Payment != "card"}}
 			},
 			choices: faxChoices(),
+			// "ieri" typed instead of a button is an answer too.
+			text: &textInput{handle: answerOrHint(fax), to: []StepID{StepActWaiting, StepActCheck, StepActFaxYear}},
 		},
 		// act_fax_date: the fax was sent another day; which one?
 		StepActFaxDate: {
@@ -57,6 +59,7 @@ func activationSteps() map[StepID]step {
 				return Message{Key: "step.act_fax_wait", Args: Args{"Wake": s.Wake.At}}
 			},
 			choices: append(faxChoices()[:2], stopReminders),
+			text:    &textInput{handle: answerOrHint(fax), to: []StepID{StepActWaiting, StepActCheck, StepActFaxYear}},
 			wake: func(d *Dialog, _ State, now time.Time) Wake {
 				return d.wakeOn(d.Cal.WorkingDaysAfter(d.today(now), 2), WakeFaxAsk)
 			},
@@ -106,15 +109,15 @@ func activationSteps() map[StepID]step {
 
 func activationWakes() map[WakeReason]wakeRule {
 	return map[WakeReason]wakeRule{
-		WakeFaxAsk: {to: StepActFax, handle: func(d *Dialog, s State, now time.Time) (State, Effects) {
+		WakeFaxAsk: {to: []StepID{StepActFax}, handle: func(d *Dialog, s State, now time.Time) (State, Effects) {
 			var fx Effects
 			return d.enter(s, StepActFax, now, &fx, Message{Key: "remind.fax_ask"})
 		}},
-		WakeActCheck: {to: StepActCheck, handle: func(d *Dialog, s State, now time.Time) (State, Effects) {
+		WakeActCheck: {to: []StepID{StepActCheck}, handle: func(d *Dialog, s State, now time.Time) (State, Effects) {
 			var fx Effects
 			return d.enter(s, StepActCheck, now, &fx)
 		}},
-		WakeActRecheck: {to: StepActCheck, handle: func(d *Dialog, s State, now time.Time) (State, Effects) {
+		WakeActRecheck: {to: []StepID{StepActCheck}, handle: func(d *Dialog, s State, now time.Time) (State, Effects) {
 			s.Rechecked = true
 			var fx Effects
 			return d.enter(s, StepActCheck, now, &fx)

@@ -51,7 +51,7 @@ func commonSteps() map[StepID]step {
 
 func commonWakes() map[WakeReason]wakeRule {
 	return map[WakeReason]wakeRule{
-		WakeChecklist: {to: StepChecklist, handle: func(d *Dialog, s State, now time.Time) (State, Effects) {
+		WakeChecklist: {to: []StepID{StepChecklist}, handle: func(d *Dialog, s State, now time.Time) (State, Effects) {
 			s.Step, s.Nudged, s.Wake = StepChecklist, true, Wake{}
 			return s, d.prompt(s, now, Message{Key: "remind.checklist"}, Effects{})
 		}},

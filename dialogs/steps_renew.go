@@ -101,7 +101,7 @@ func renewalSteps() map[StepID]step {
 func renewalWakes() map[WakeReason]wakeRule {
 	rules := map[WakeReason]wakeRule{}
 	for _, r := range []WakeReason{WakeExpiry30, WakeExpiry7, WakeLastDay14, WakeLastDay3} {
-		rules[r] = wakeRule{to: StepRenew, handle: renewalReminder(r)}
+		rules[r] = wakeRule{to: []StepID{StepRenew, StepGone}, handle: renewalReminder(r)}
 	}
 	return rules
 }
@@ -189,7 +189,7 @@ func renderRenew(d *Dialog, s State, now time.Time) Message {
 		today := d.today(now)
 		last := LastDayToRenew(s.Expiry)
 		args["Expiry"], args["LastDay"] = s.Expiry, last
-		args["Expired"] = !today.Before(s.Expiry)
+		args["Expired"] = today.After(s.Expiry) // on the day itself it "expires today"
 		args["DaysLeft"] = today.DaysUntil(last)
 		if !s.Wake.IsZero() {
 			args["Wake"] = s.Wake.At
@@ -235,14 +235,21 @@ func renewalWake(d *Dialog, s State, now time.Time) Wake {
 // renewalReminder tells how many days are left, with the renewal buttons.
 func renewalReminder(why WakeReason) func(d *Dialog, s State, now time.Time) (State, Effects) {
 	return func(d *Dialog, s State, now time.Time) (State, Effects) {
+		today := d.today(now)
+		var fx Effects
+		if today.After(LastDayToRenew(s.Expiry)) { // delivered too late to help: say how things stand
+			return d.enter(s, StepGone, now, &fx)
+		}
+		if !today.Before(s.Expiry) && (why == WakeExpiry30 || why == WakeExpiry7) {
+			why = WakeLastDay14 // late: the expiry has passed, so speak of the last day
+		}
 		s.Step = StepRenew
 		s.Wake = renewalWake(d, s, now)
-		today := d.today(now)
 		return s, d.prompt(s, now, Message{Key: "remind." + string(why), Args: Args{
 			"Expiry":   s.Expiry,
 			"LastDay":  LastDayToRenew(s.Expiry),
 			"DaysLeft": today.DaysUntil(LastDayToRenew(s.Expiry)),
 			"Days":     today.DaysUntil(s.Expiry),
-		}}, Effects{})
+		}}, fx)
 	}
 }

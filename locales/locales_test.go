@@ -386,6 +386,7 @@ func TestRenewDaysLeft(t *testing.T) {
 		{"en", 0, "(today is the last day)"},
 		{"en", 1, "(tomorrow is the last day)"},
 		{"en", 40, "(40 days left)"},
+		{"en", -1, ""},
 	}
 	for _, tt := range tests {
 		args := map[string]any{"DaysLeft": tt.daysLeft}
@@ -397,7 +398,7 @@ func TestRenewDaysLeft(t *testing.T) {
 			t.Fatal(err)
 		}
 		if tt.want == "" {
-			if strings.Contains(got, "compreso (") || strings.Contains(got, "included (") {
+			if strings.Contains(got, "compreso (") || strings.Contains(got, "inclusive (") {
 				t.Errorf("%s DaysLeft %d: a count of days in %q", tt.lang, tt.daysLeft, got)
 			}
 			continue
