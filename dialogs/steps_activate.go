@@ -81,7 +81,7 @@ func activationSteps() map[StepID]step {
 		StepActCheck: {
 			parent: StepActFax,
 			render: func(d *Dialog, s State, now time.Time) Message {
-				return Message{Key: "step.act_check", Args: Args{"Activation": s.Activation, "Past": s.Activation.Before(d.today(now))}}
+				return Message{Key: "step.act_check", Args: Args{"Fax": s.FaxDay, "Activation": s.Activation, "Past": s.Activation.Before(d.today(now))}}
 			},
 			choices: []choice{
 				{action: ActArrived, label: "btn.arrived", to: []StepID{StepChecklist}, do: goTo(StepChecklist)},
