@@ -148,7 +148,7 @@ func (c *Console) fireDue(ctx context.Context, until time.Time) error {
 		if err != nil {
 			return err
 		}
-		if next.Wake == s.Wake { // the dialog refused it; do not loop on it
+		if next.Wake.Reason == s.Wake.Reason && next.Wake.At.Equal(s.Wake.At) { // the dialog refused it; do not loop on it
 			return nil
 		}
 		c.print(replies)

@@ -56,14 +56,22 @@ func (c *Conversation) Handle(ctx context.Context, chat int64, ev dialogs.Event,
 		s.Lang = c.Lang
 	}
 	next, fx := c.Dialog.Step(s, ev, now)
-	if reset {
+	if reset && ev.Kind != dialogs.Woken { // a wake-up of a lost journey stays silent
 		fx.Messages = append([]dialogs.Message{{Key: "state.reset"}}, fx.Messages...)
+	}
+	if fx.Forget {
+		next.Lang = s.Lang // the goodbye is said in the member's language
+	}
+	// Render before saving: a reply that cannot be written must not leave
+	// the member moved on without a word.
+	replies, err := c.render(next, fx.Messages)
+	if err != nil {
+		return nil, s, err
 	}
 	if fx.Forget {
 		if err := c.Store.Forget(ctx, chat); err != nil {
 			return nil, s, fmt.Errorf("forget chat %d: %w", chat, err)
 		}
-		next.Lang = s.Lang // the goodbye is said in the member's language
 	} else {
 		b, err := dialogs.Encode(next)
 		if err != nil {
@@ -72,10 +80,6 @@ func (c *Conversation) Handle(ctx context.Context, chat int64, ev dialogs.Event,
 		if err := c.Store.Save(ctx, chat, b); err != nil {
 			return nil, s, fmt.Errorf("save state of chat %d: %w", chat, err)
 		}
-	}
-	replies, err := c.render(next, fx.Messages)
-	if err != nil {
-		return nil, next, err
 	}
 	return replies, next, nil
 }

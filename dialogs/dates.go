@@ -102,6 +102,19 @@ func pickYear(q question) func(d *Dialog, s State, ev Event, now time.Time) (Sta
 	}
 }
 
+// answerYear reads what is typed at the year question: a bare year ("2026",
+// "26") completes the pending day and month; anything else is read as a
+// whole date.
+func answerYear(q question) func(d *Dialog, s State, text string, now time.Time) (State, Effects) {
+	return func(d *Dialog, s State, text string, now time.Time) (State, Effects) {
+		t := strings.TrimSpace(text)
+		if n := len(t); (n == 2 || n == 4) && strings.Trim(t, "0123456789") == "" {
+			text = fmt.Sprintf("%d/%d/%s", s.Pending.Day, int(s.Pending.Month), t)
+		}
+		return d.typed(q, s, text, now)
+	}
+}
+
 // withYear is the pending day and month in year y.
 func withYear(p calendar.Date, y int) calendar.Date {
 	return calendar.Date{Year: y, Month: p.Month, Day: p.Day}

@@ -18,30 +18,21 @@ type Dialog struct {
 	RemindHour int
 }
 
-// New returns a Dialog. A nil cal means the national holidays only; a nil
-// loc means Europe/Rome; an hour outside 9..18 means DefaultRemindHour.
+// New returns a Dialog for the members' zone loc (Europe/Rome for the
+// Ordine; loading it is the caller's job, so that this package does no
+// I/O). A nil cal means the national holidays only; an hour outside 9..18
+// means DefaultRemindHour. A nil loc is a programming error.
 func New(cal *calendar.Calendar, loc *time.Location, remindHour int) *Dialog {
+	if loc == nil {
+		panic("dialogs.New: no time zone")
+	}
 	if cal == nil {
 		cal = calendar.New()
-	}
-	if loc == nil {
-		loc = Rome()
 	}
 	if remindHour < 9 || remindHour > 18 {
 		remindHour = DefaultRemindHour
 	}
 	return &Dialog{Cal: cal, Loc: loc, RemindHour: remindHour}
-}
-
-// Rome returns the Europe/Rome location. The binary embeds the zone
-// database (time/tzdata in main), so this cannot fail at run time; the
-// fallback only protects tests run without it.
-func Rome() *time.Location {
-	loc, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
 }
 
 // today is the civil date of now in the member's zone.
@@ -166,15 +157,16 @@ func (d *Dialog) press(s State, ev Event, now time.Time) (State, Effects) {
 		}
 	}
 	fx.say(Message{Key: "hint.stale"})
-	return s, d.show(s, now, fx)
+	return d.here(s, now, fx)
 }
 
-// back goes to the current step's parent.
+// back goes to the current step's parent; back to the menu keeps the
+// journey to resume, as the Menu button does.
 func (d *Dialog) back(s State, now time.Time) (State, Effects) {
-	var fx Effects
 	parent := steps[s.Step].parent
-	if parent == "" {
-		parent = StepMenu
+	if parent == "" || parent == StepMenu {
+		return d.toMenu(s, now)
 	}
+	var fx Effects
 	return d.enter(s, parent, now, &fx)
 }

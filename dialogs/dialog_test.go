@@ -408,6 +408,7 @@ func TestBackGoesToParent(t *testing.T) {
 			if want == "" {
 				want = dialogs.StepMenu
 			}
+			resume := s.Resume
 			s, fx, _ := play(t, d, s, now, press(dialogs.ActBack, ""))
 			if s.Step != want {
 				t.Errorf("Back from %s: step = %q, want %q", from, s.Step, want)
@@ -415,8 +416,16 @@ func TestBackGoesToParent(t *testing.T) {
 			if got, wantKey := keys(fx), dialogs.Shown(d, s, now).Key; len(got) != 1 || got[0] != wantKey {
 				t.Errorf("Back from %s: keys = %q, want [%s]", from, got, wantKey)
 			}
-			if s.Resume != "" {
-				t.Errorf("Back from %s: Resume = %q, want none", from, s.Resume)
+			// Back to the menu keeps the journey to resume, as Menu does.
+			wantResume := dialogs.StepID("")
+			switch {
+			case from == dialogs.StepMenu:
+				wantResume = resume
+			case want == dialogs.StepMenu && from != dialogs.StepDone && from != dialogs.StepRenDone:
+				wantResume = from
+			}
+			if s.Resume != wantResume {
+				t.Errorf("Back from %s: Resume = %q, want %q", from, s.Resume, wantResume)
 			}
 		})
 	}

@@ -161,3 +161,109 @@ func TestStoredLanguage(t *testing.T) {
 		t.Errorf("Decode = lang %q, reset %v; want it, false", s.Lang, reset)
 	}
 }
+
+// TestYearTyped: at the year question a bare year is an answer.
+func TestYearTyped(t *testing.T) {
+	runFlows(t, []flow{
+		{
+			name:   "expiry 12/3, then 2028 typed: renew, expiry 12 March 2028",
+			events: then(toRenExpiry, text("12/3"), text("2028")),
+			step:   dialogs.StepRenew,
+			keys:   []string{"step.renew"},
+			args:   map[string]dialogs.Args{"step.renew": {"Expiry": day(2028, 3, 12)}},
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2028, 2, 11, 10, 0)),
+		},
+		{
+			name:   "fax 28/9, then 27 typed: fax day 28 September 2027",
+			events: then(toFaxDate, text("28/9"), text("27")),
+			step:   dialogs.StepActWaiting,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 6, 10, 0)),
+			keys:   []string{"step.act_wait"},
+			args:   map[string]dialogs.Args{"step.act_wait": {"Fax": day(2027, 9, 28)}},
+		},
+		{
+			name:   "29/2, then 2027 typed: no such day, still asking the year",
+			events: then(toRenExpiry, text("29/2"), text("2027")),
+			step:   dialogs.StepRenYear,
+			keys:   []string{"date.no_such_day"},
+		},
+		{
+			name:   "a year too far typed: too far, still asking",
+			events: then(toRenExpiry, text("12/3"), text("2099")),
+			step:   dialogs.StepRenYear,
+			keys:   []string{"date.too_far"},
+		},
+	})
+}
+
+// TestShownAgainLater: a step shown again after its dates have passed
+// moves on instead of showing a deadline or a wait that is over.
+func TestShownAgainLater(t *testing.T) {
+	runFlows(t, []flow{
+		{
+			name: "renewal left for the menu, resumed after the last day: the box is gone",
+			events: then(toRenExpiry, text("03/11/2027"), press(dialogs.ActMenu, ""),
+				clock(at(2028, 2, 10, 10, 0)), press(dialogs.ActResume, "")),
+			step: dialogs.StepGone,
+			keys: []string{"step.gone"},
+		},
+		{
+			name: "waiting for activation with reminders off, shown again after the day: asked whether it arrived",
+			events: then(toActWait, press(dialogs.ActRemind, "off"), clock(at(2027, 10, 12, 11, 0)),
+				press(dialogs.ActHere, "")),
+			step: dialogs.StepActCheck,
+			keys: []string{"step.act_check"},
+			args: map[string]dialogs.Args{"step.act_check": {"Past": true}},
+		},
+		{
+			name:   "Back from the renewal to the expiry question keeps the pending reminder",
+			events: then(toRenExpiry, text("15/12/2027"), press(dialogs.ActBack, "")),
+			step:   dialogs.StepRenExpiry,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 11, 15, 10, 0)),
+			keys:   []string{"step.ren_expiry"},
+		},
+		{
+			name:   "... and Back again to the menu still keeps it, to resume",
+			events: then(toRenExpiry, text("15/12/2027"), press(dialogs.ActBack, ""), press(dialogs.ActBack, "")),
+			step:   dialogs.StepMenu,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 11, 15, 10, 0)),
+			keys:   []string{"step.menu"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if s.Resume != dialogs.StepRenExpiry {
+					t.Errorf("Resume = %q, want ren_expiry", s.Resume)
+				}
+			},
+		},
+		{
+			name:   "renewed: the reminders end",
+			events: then(toRenExpiry, text("15/12/2027"), press(dialogs.ActRenewed, "")),
+			step:   dialogs.StepRenDone,
+			keys:   []string{"step.ren_done"},
+		},
+	})
+}
+
+// TestOldConfirmations: buttons that confirm something are honoured only
+// while they still mean what they said.
+func TestOldConfirmations(t *testing.T) {
+	runFlows(t, []flow{
+		{
+			name:   "/forget, the member moves on, then the old 'yes, erase' is pressed: stale, nothing erased",
+			events: then(toActSteps, cmd("forget"), press(dialogs.ActBought, ""), pressFrom(dialogs.StepActSteps, dialogs.ActForgetYes, "")),
+			step:   dialogs.StepActPayment,
+			keys:   []string{"hint.stale", "step.act_pay"},
+			check: func(t *testing.T, _ dialogs.State, fx dialogs.Effects) {
+				if fx.Forget {
+					t.Error("Forget = true, want false")
+				}
+			},
+		},
+		{
+			name:   "a forged reminder switch ('maybe'): stale, reminders unchanged",
+			events: then(toActWait, press(dialogs.ActRemind, "maybe")),
+			step:   dialogs.StepActWaiting,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 8, 10, 0)),
+			keys:   []string{"hint.stale", "step.act_wait"},
+		},
+	})
+}

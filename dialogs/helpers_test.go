@@ -17,9 +17,15 @@ import (
 // a table runner that checks where the member ends up, what they are told
 // and when they will be reminded.
 
-var rome = dialogs.Rome()
+var rome = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
 
-func newDialog() *dialogs.Dialog { return dialogs.New(calendar.New(), dialogs.Rome(), 10) }
+func newDialog() *dialogs.Dialog { return dialogs.New(calendar.New(), rome, 10) }
 
 // at is a wall-clock time in Europe/Rome.
 func at(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, rome) }
@@ -307,6 +313,10 @@ func fixtures() []fixture {
 		{"ticket", thu30Sep, then(toGone, press(dialogs.ActPaid, ""))},
 		{"react_wait", thu30Sep, then(toGone, press(dialogs.ActPaid, ""), press(dialogs.ActTicketSent, ""))},
 		{"reminders off in act_wait", thu30Sep, then(toActWait, press(dialogs.ActRemind, "off"))},
+		{"reminders off in act_fax_wait", thu30Sep, then(toActFax("card"), press(dialogs.ActFaxNotYet, ""), press(dialogs.ActRemind, "off"))},
+		{"reminders off in act_late", thu30Sep, then(toActLate, press(dialogs.ActRemind, "off"))},
+		{"reminders off in checklist", thu30Sep, then(toChecklist, press(dialogs.ActRemind, "off"))},
+		{"reminders off in renew", thu30Sep, then(toRenExpiry, text("15/12/2027"), press(dialogs.ActRemind, "off"))},
 	}
 }
 

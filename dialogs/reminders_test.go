@@ -50,11 +50,25 @@ func TestStaleWakeUpDoesNothing(t *testing.T) {
 func TestWakeUpStillFires(t *testing.T) {
 	runFlows(t, []flow{
 		{
-			name:   "late: the bot was down, the check comes when it is back",
-			events: then(toActWait, clock(at(2027, 10, 9, 15, 0)), woken(dialogs.WakeActCheck, at(2027, 10, 8, 10, 0))),
+			name:   "late: the bot was down, the check comes when it is back (a working day, 15:00)",
+			events: then(toActWait, clock(at(2027, 10, 11, 15, 0)), woken(dialogs.WakeActCheck, at(2027, 10, 8, 10, 0))),
 			step:   dialogs.StepActCheck,
 			keys:   []string{"step.act_check"},
 			args:   map[string]dialogs.Args{"step.act_check": {"Past": true}},
+		},
+		{
+			name:   "late, and back on a Saturday: put off to Monday 10:00, nothing said",
+			events: then(toActWait, clock(at(2027, 10, 9, 15, 0)), woken(dialogs.WakeActCheck, at(2027, 10, 8, 10, 0))),
+			step:   dialogs.StepActWaiting,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 11, 10, 0)),
+			keys:   nil,
+		},
+		{
+			name:   "late, and back at 23:30 on a working day: put off to the next morning",
+			events: then(toActWait, clock(at(2027, 10, 8, 23, 30)), woken(dialogs.WakeActCheck, at(2027, 10, 8, 10, 0))),
+			step:   dialogs.StepActWaiting,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 11, 10, 0)), // Sat, Sun skipped
+			keys:   nil,
 		},
 		{
 			name:   "the member was looking at the menu: the journey's reminder still comes",
@@ -113,7 +127,7 @@ func TestRemindersOnOff(t *testing.T) {
 			events: then(toActWait, press(dialogs.ActRemind, "off"), press(dialogs.ActMenu, ""), press(dialogs.ActGoActivate, ""), press(dialogs.ActBought, ""), press(dialogs.ActPay, "card"), press(dialogs.ActFaxNotYet, "")),
 			step:   dialogs.StepActFaxWait,
 			keys:   []string{"step.act_fax_wait"},
-			btns:   []string{"fax_today:", "fax_other:", "back:", "menu:"},
+			btns:   []string{"fax_today:", "fax_other:", "remind:on", "back:", "menu:"}, // offered back where a reminder would be
 			check:  remindersOff(true),
 		},
 		{

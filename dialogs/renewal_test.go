@@ -63,11 +63,11 @@ func TestRenewal(t *testing.T) {
 			args:   map[string]dialogs.Args{"step.renew": {"Expired": false, "DaysLeft": 90, "LastDay": day(2027, 12, 29)}},
 		},
 		{
-			name:   "typed at 9:00 on the 30th day before expiry: reminded the same day at 10",
+			name:   "typed at 9:00 on the 30th day before expiry: not reminded of what was just read; the 7-day one is next (Sat moved to Fri)",
 			now:    at(2027, 9, 30, 9, 0),
 			events: then(toRenExpiry, text("30/10/2027")),
 			step:   dialogs.StepRenew,
-			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 9, 30, 10, 0)),
+			wake:   wakeAt(dialogs.WakeExpiry7, at(2027, 10, 22, 10, 0)),
 			keys:   []string{"step.renew"},
 		},
 		{

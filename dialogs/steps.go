@@ -39,8 +39,13 @@ type step struct {
 	render  func(d *Dialog, s State, now time.Time) Message
 	choices []choice
 	text    *textInput
+	// wake is the reminder to set on entering the step; nil keeps the one
+	// pending (moving within a journey does not cancel it), noWake drops it.
 	wake    func(d *Dialog, s State, now time.Time) Wake
 	reminds []WakeReason // the reasons wake may give
+	// revisit, when the step is shown again later, says where its dates
+	// have moved the member meanwhile (a deadline passed, a day come).
+	revisit func(d *Dialog, s State, now time.Time) (StepID, bool)
 }
 
 // choice is one button of a step.
@@ -90,14 +95,6 @@ func Steps() []StepID {
 		ids = append(ids, id)
 	}
 	return ids
-}
-
-// goTo is a choice's action that simply enters a step.
-func goTo(to StepID) func(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
-	return func(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
-		var fx Effects
-		return d.enter(s, to, now, &fx)
-	}
 }
 
 // plain renders a step as its key with no arguments.

@@ -17,7 +17,7 @@ func activationSteps() map[StepID]step {
 		StepActSteps: {
 			parent:  StepMenu,
 			render:  plain("step.act_steps"),
-			choices: []choice{{action: ActBought, label: "btn.bought", to: []StepID{StepActPayment}, do: goTo(StepActPayment)}},
+			choices: []choice{{action: ActBought, label: "btn.bought", to: []StepID{StepActPayment}}},
 		},
 		// act_pay: the purchase is done; how was it paid?
 		StepActPayment: {
@@ -50,7 +50,7 @@ func activationSteps() map[StepID]step {
 			parent:  StepActFaxDate,
 			render:  yearButtons(fax),
 			choices: []choice{{action: ActYear, to: []StepID{StepActWaiting, StepActCheck}, do: pickYear(fax)}},
-			text:    &textInput{handle: answer(fax), to: []StepID{StepActWaiting, StepActCheck}},
+			text:    &textInput{handle: answerYear(fax), to: []StepID{StepActWaiting, StepActCheck}},
 		},
 		// act_fax_wait: the fax is not sent yet; ask again in 2 working days.
 		StepActFaxWait: {
@@ -58,7 +58,7 @@ func activationSteps() map[StepID]step {
 			render: func(_ *Dialog, s State, _ time.Time) Message {
 				return Message{Key: "step.act_fax_wait", Args: Args{"Wake": s.Wake.At}}
 			},
-			choices: append(faxChoices()[:2], stopReminders),
+			choices: append(faxChoices()[:2], stopReminders, startReminders),
 			text:    &textInput{handle: answerOrHint(fax), to: []StepID{StepActWaiting, StepActCheck, StepActFaxYear}},
 			wake: func(d *Dialog, _ State, now time.Time) Wake {
 				return d.wakeOn(d.Cal.WorkingDaysAfter(d.today(now), 2), WakeFaxAsk)
@@ -70,9 +70,12 @@ func activationSteps() map[StepID]step {
 			parent: StepActFax,
 			render: renderWaiting,
 			choices: []choice{
-				{action: ActArrived, label: "btn.arrived", to: []StepID{StepChecklist}, do: goTo(StepChecklist)},
-				{action: ActFaxOther, label: "btn.change_fax", to: []StepID{StepActFaxDate}, do: goTo(StepActFaxDate)},
-				stopReminders,
+				{action: ActArrived, label: "btn.arrived", to: []StepID{StepChecklist}},
+				{action: ActFaxOther, label: "btn.change_fax", to: []StepID{StepActFaxDate}},
+				stopReminders, startReminders,
+			},
+			revisit: func(d *Dialog, s State, now time.Time) (StepID, bool) {
+				return StepActCheck, !s.Activation.After(d.today(now))
 			},
 			wake:    func(d *Dialog, s State, _ time.Time) Wake { return d.wakeOn(s.Activation, WakeActCheck) },
 			reminds: []WakeReason{WakeActCheck},
@@ -84,10 +87,11 @@ func activationSteps() map[StepID]step {
 				return Message{Key: "step.act_check", Args: Args{"Fax": s.FaxDay, "Activation": s.Activation, "Past": s.Activation.Before(d.today(now))}}
 			},
 			choices: []choice{
-				{action: ActArrived, label: "btn.arrived", to: []StepID{StepChecklist}, do: goTo(StepChecklist)},
-				{action: ActNotArrived, label: "btn.not_arrived", to: []StepID{StepActLate}, do: goTo(StepActLate)},
+				{action: ActArrived, label: "btn.arrived", to: []StepID{StepChecklist}},
+				{action: ActNotArrived, label: "btn.not_arrived", to: []StepID{StepActLate}},
 				stopReminders,
 			},
+			wake: noWake, // the reminder that asked is answered; a fax typed late lands here too
 		},
 		// act_late: the access e-mail has not arrived by the expected day.
 		StepActLate: {
@@ -95,7 +99,7 @@ func activationSteps() map[StepID]step {
 			render: func(_ *Dialog, s State, _ time.Time) Message {
 				return Message{Key: "step.act_late", Args: Args{"Recheck": !s.Rechecked && !s.RemindersOff}}
 			},
-			choices: []choice{{action: ActArrived, label: "btn.arrived", to: []StepID{StepChecklist}, do: goTo(StepChecklist)}, stopReminders},
+			choices: []choice{{action: ActArrived, label: "btn.arrived", to: []StepID{StepChecklist}}, stopReminders, startReminders},
 			wake: func(d *Dialog, s State, now time.Time) Wake {
 				if s.Rechecked {
 					return Wake{}
@@ -129,8 +133,8 @@ func activationWakes() map[WakeReason]wakeRule {
 func faxChoices() []choice {
 	return []choice{
 		{action: ActFaxToday, label: "btn.fax_today", to: []StepID{StepActWaiting}, do: faxToday},
-		{action: ActFaxOther, label: "btn.fax_other", to: []StepID{StepActFaxDate}, do: goTo(StepActFaxDate)},
-		{action: ActFaxNotYet, label: "btn.fax_not_yet", to: []StepID{StepActFaxWait}, do: goTo(StepActFaxWait)},
+		{action: ActFaxOther, label: "btn.fax_other", to: []StepID{StepActFaxDate}},
+		{action: ActFaxNotYet, label: "btn.fax_not_yet", to: []StepID{StepActFaxWait}},
 	}
 }
 

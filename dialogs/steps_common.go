@@ -23,7 +23,7 @@ func commonSteps() map[StepID]step {
 				{action: ActResume, label: "btn.resume", visible: func(s State) bool { return s.Resume != "" }},
 				{action: ActGoActivate, label: "btn.go_act", to: []StepID{StepActSteps}, do: startActivation},
 				{action: ActGoRenew, label: "btn.go_ren", to: []StepID{StepRenExpiry}, do: startRenewal},
-				{action: ActGoActive, label: "btn.go_ok", to: []StepID{StepChecklist}, do: goTo(StepChecklist)},
+				{action: ActGoActive, label: "btn.go_ok", to: []StepID{StepChecklist}},
 				{action: ActContacts, label: "btn.contacts"},
 				{action: ActHelp, label: "btn.help"},
 			},
@@ -34,7 +34,7 @@ func commonSteps() map[StepID]step {
 			render: renderChecklist,
 			choices: []choice{
 				{action: ActTick, to: []StepID{StepChecklist, StepDone}, do: tick},
-				stopReminders,
+				stopReminders, startReminders,
 			},
 			wake: func(d *Dialog, s State, now time.Time) Wake {
 				if s.Nudged || s.Checklist == checklistComplete {
@@ -45,7 +45,7 @@ func commonSteps() map[StepID]step {
 			reminds: []WakeReason{WakeChecklist},
 		},
 		// done: every checklist item is ticked.
-		StepDone: {parent: StepChecklist, render: plain("step.done")},
+		StepDone: {parent: StepChecklist, render: plain("step.done"), wake: noWake},
 	}
 }
 
@@ -57,11 +57,6 @@ func commonWakes() map[WakeReason]wakeRule {
 		}},
 	}
 }
-
-// stopReminders is the button that switches reminders off, shown on the
-// steps a reminder leads to.
-var stopReminders = choice{action: ActRemind, arg: "off", label: "btn.remind_off",
-	visible: func(s State) bool { return !s.RemindersOff && (!s.Wake.IsZero() || s.Step == StepActCheck) }}
 
 // renderChecklist shows the items with a box each, ticked or not.
 func renderChecklist(_ *Dialog, s State, _ time.Time) Message {

@@ -23,7 +23,7 @@ func renewalSteps() map[StepID]step {
 			render: plain("step.ren_expiry"),
 			choices: []choice{
 				{action: ActNotExpired, label: "btn.not_expired", to: []StepID{StepRenew}, do: notExpired},
-				{action: ActDontKnow, label: "btn.dont_know", to: []StepID{StepRenUnknown}, do: goTo(StepRenUnknown)},
+				{action: ActDontKnow, label: "btn.dont_know", to: []StepID{StepRenUnknown}},
 			},
 			text: &textInput{handle: answer(exp), to: []StepID{StepRenew, StepGone, StepRenYear, StepRenDay}},
 		},
@@ -32,7 +32,7 @@ func renewalSteps() map[StepID]step {
 			parent:  StepRenExpiry,
 			render:  yearButtons(exp),
 			choices: []choice{{action: ActYear, to: []StepID{StepRenew, StepGone}, do: pickYear(exp)}},
-			text:    &textInput{handle: answer(exp), to: []StepID{StepRenew, StepGone, StepRenDay}},
+			text:    &textInput{handle: answerYear(exp), to: []StepID{StepRenew, StepGone, StepRenDay}},
 		},
 		// ren_day: Pending has the expiry's month and year (day 1, see
 		// expiryMonth), and the answer depends on the day; which day?
@@ -52,12 +52,17 @@ func renewalSteps() map[StepID]step {
 			render: renderRenew,
 			choices: []choice{
 				{action: ActRenewed, label: "btn.renewed", to: []StepID{StepRenDone}, do: settled(StepRenDone)},
-				{action: ActEnterDate, label: "btn.enter_date", to: []StepID{StepRenExpiry}, do: goTo(StepRenExpiry),
+				{action: ActEnterDate, label: "btn.enter_date", to: []StepID{StepRenExpiry},
 					visible: func(s State) bool { return s.Expiry.IsZero() }},
 				stopReminders,
+				{action: ActRemind, arg: "on", label: "btn.remind_on",
+					visible: func(s State) bool { return s.RemindersOff && !s.Expiry.IsZero() }},
 			},
 			wake:    renewalWake,
 			reminds: []WakeReason{WakeExpiry30, WakeExpiry7, WakeLastDay14, WakeLastDay3},
+			revisit: func(d *Dialog, s State, now time.Time) (StepID, bool) {
+				return StepGone, !s.Expiry.IsZero() && d.today(now).After(LastDayToRenew(s.Expiry))
+			},
 		},
 		// ren_unknown: the member does not remember the expiry date.
 		StepRenUnknown: {
@@ -65,12 +70,12 @@ func renewalSteps() map[StepID]step {
 			render: plain("step.ren_unknown"),
 			choices: []choice{
 				{action: ActShowRenew, label: "btn.show_renew", to: []StepID{StepRenew}, do: notExpired},
-				{action: ActShowGone, label: "btn.show_gone", to: []StepID{StepGone}, do: goTo(StepGone)},
-				{action: ActEnterDate, label: "btn.enter_date", to: []StepID{StepRenExpiry}, do: goTo(StepRenExpiry)},
+				{action: ActShowGone, label: "btn.show_gone", to: []StepID{StepGone}},
+				{action: ActEnterDate, label: "btn.enter_date", to: []StepID{StepRenExpiry}},
 			},
 		},
 		// ren_done: renewed; the address is unchanged.
-		StepRenDone: {parent: StepRenew, render: plain("step.ren_done")},
+		StepRenDone: {parent: StepRenew, render: plain("step.ren_done"), wake: noWake},
 		// gone: more than 90 days after expiry, the box is deleted; pay first.
 		StepGone: {
 			parent: StepRenExpiry,
@@ -82,18 +87,19 @@ func renewalSteps() map[StepID]step {
 				return Message{Key: "step.gone", Args: args}
 			},
 			choices: []choice{{action: ActPaid, label: "btn.paid", to: []StepID{StepTicket}, do: settled(StepTicket)}},
+			wake:    noWake,
 		},
 		// ticket: paid; now the support ticket with box name and receipt.
 		StepTicket: {
 			parent:  StepGone,
 			render:  plain("step.ticket"),
-			choices: []choice{{action: ActTicketSent, label: "btn.ticket_sent", to: []StepID{StepReactWait}, do: goTo(StepReactWait)}},
+			choices: []choice{{action: ActTicketSent, label: "btn.ticket_sent", to: []StepID{StepReactWait}}},
 		},
 		// react_wait: the ticket is open; waiting for Aruba to reactivate.
 		StepReactWait: {
 			parent:  StepTicket,
 			render:  plain("step.react_wait"),
-			choices: []choice{{action: ActArrived, label: "btn.reactivated", to: []StepID{StepChecklist}, do: goTo(StepChecklist)}},
+			choices: []choice{{action: ActArrived, label: "btn.reactivated", to: []StepID{StepChecklist}}},
 		},
 	}
 }
@@ -225,8 +231,10 @@ func renewalWake(d *Dialog, s State, now time.Time) Wake {
 		for !d.Cal.IsWorkingDay(day) {
 			day = day.AddDays(-1)
 		}
-		if w := d.wakeOn(day, r.why); w.At.After(now) {
-			return w
+		// Not today: the member has just read the deadline, or has just
+		// been reminded of it.
+		if day.After(d.today(now)) {
+			return d.wakeOn(day, r.why)
 		}
 	}
 	return Wake{}

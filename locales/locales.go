@@ -4,7 +4,9 @@
 //
 // Texts are Telegram HTML (<b>, <i>, <code>); PlainText turns them into what
 // a terminal shows. This package knows neither Telegram nor Redis nor the
-// dialogs: arguments come as plain values.
+// dialogs: arguments come as plain values. Even the words dates and lists
+// are written with (weekdays, months, "alle", "e") are in the message files,
+// under the fmt.* keys.
 package locales
 
 import (
@@ -39,28 +41,55 @@ type Renderer struct {
 	localizers map[string]*i18n.Localizer
 	facts      map[string]any
 	loc        *time.Location
+	words      map[string]words
+	holiday    func(calendar.Date) (string, bool)
+}
+
+// Option changes how a Renderer writes its arguments.
+type Option func(*Renderer)
+
+// WithHolidays makes every day of a list of dates ([]calendar.Date) that is
+// a holiday or a closure followed by its name: "lunedì 4 ottobre 2027 (San
+// Francesco d'Assisi)". name tells the name of the holiday on a day, or false
+// for ordinary days, weekends included (calendar.Calendar.Holiday does);
+// names are shown as they are in every language, except a closure
+// ("chiusura"), shown as the fmt.closure word of the language.
+func WithHolidays(name func(calendar.Date) (string, bool)) Option {
+	return func(r *Renderer) { r.holiday = name }
 }
 
 // New loads the embedded message files. Dates and times are shown in loc.
-func New(facts Facts, loc *time.Location) (*Renderer, error) {
+// It fails when a message file does not load, or when its fmt.* words are
+// missing or malformed (not 7 weekdays, not 12 months, ...).
+func New(facts Facts, loc *time.Location, opts ...Option) (*Renderer, error) {
 	b := i18n.NewBundle(language.Italian)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	r := &Renderer{bundle: b, localizers: map[string]*i18n.Localizer{}, facts: map[string]any{}, loc: loc}
+	r := &Renderer{bundle: b, localizers: map[string]*i18n.Localizer{}, facts: map[string]any{}, loc: loc, words: map[string]words{}}
 	for _, lang := range Languages {
 		if _, err := b.LoadMessageFileFS(files, lang+".toml"); err != nil {
 			return nil, fmt.Errorf("load %s texts: %w", lang, err)
 		}
 		r.localizers[lang] = i18n.NewLocalizer(b, lang)
+		msgs, err := messages(lang)
+		if err != nil {
+			return nil, err
+		}
+		if r.words[lang], err = parseWords(lang, msgs); err != nil {
+			return nil, fmt.Errorf("load %s texts: %w", lang, err)
+		}
 	}
 	v := reflect.ValueOf(facts)
 	for i := 0; i < v.NumField(); i++ {
 		r.facts[v.Type().Field(i).Name] = html.EscapeString(v.Field(i).String())
 	}
+	for _, o := range opts {
+		o(r)
+	}
 	return r, nil
 }
 
-// Keys lists the keys of lang's message file, sorted.
-func Keys(lang string) ([]string, error) {
+// messages reads lang's message file as key -> text.
+func messages(lang string) (map[string]any, error) {
 	b, err := files.ReadFile(lang + ".toml")
 	if err != nil {
 		return nil, fmt.Errorf("read %s texts: %w", lang, err)
@@ -68,6 +97,15 @@ func Keys(lang string) ([]string, error) {
 	var m map[string]any
 	if err := toml.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("parse %s texts: %w", lang, err)
+	}
+	return m, nil
+}
+
+// Keys lists the keys of lang's message file, sorted.
+func Keys(lang string) ([]string, error) {
+	m, err := messages(lang)
+	if err != nil {
+		return nil, err
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -105,26 +143,22 @@ func (r *Renderer) Render(lang, key string, args map[string]any) (string, error)
 	return strings.TrimSpace(out), nil
 }
 
-// value prepares one argument: dates and times in words of lang, keys as
-// their text, strings escaped; numbers and booleans stay as they are, so
-// that templates can compare them.
+// value prepares one argument: dates, lists of dates and times in words of
+// lang, keys as their text, strings escaped; numbers and booleans stay as
+// they are, so that templates can compare them.
 func (r *Renderer) value(lang string, v any) (any, error) {
 	switch v := v.(type) {
 	case Keyed:
 		return r.Render(lang, v.LocaleKey(), nil)
 	case calendar.Date:
-		return FormatDate(lang, v), nil
+		return r.FormatDate(lang, v), nil
 	case []calendar.Date:
-		parts := make([]string, len(v))
-		for i, d := range v {
-			parts[i] = FormatDate(lang, d)
-		}
-		return joinList(lang, parts), nil
+		return r.formatDays(lang, v), nil
 	case time.Time:
 		if v.IsZero() { // unknown, like the zero calendar.Date: "" so that {{if}} is false
 			return "", nil
 		}
-		return FormatTime(lang, v.In(r.loc)), nil
+		return r.FormatTime(lang, v), nil
 	case string:
 		return html.EscapeString(v), nil
 	}

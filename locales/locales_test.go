@@ -77,6 +77,8 @@ func argSets(t *testing.T) []map[string]any {
 		"Item":         ref("check.item0"),
 		"Left":         2,
 		"Ticked":       true,
+		"Time":         "10:00",            // fmt.date_time
+		"Name":         "Festa del Lavoro", // fmt.holiday
 	}
 	other := map[string]any{}
 	for k, v := range full {
@@ -410,6 +412,7 @@ func TestRenewDaysLeft(t *testing.T) {
 }
 
 func TestFormatDate(t *testing.T) {
+	r := newRenderer(t, locales.Latina())
 	tests := []struct {
 		lang string
 		d    calendar.Date
@@ -432,13 +435,14 @@ func TestFormatDate(t *testing.T) {
 		{"en", calendar.Date{Year: 2027, Month: 13, Day: 1}, ""},
 	}
 	for _, tt := range tests {
-		if got := locales.FormatDate(tt.lang, tt.d); got != tt.want {
+		if got := r.FormatDate(tt.lang, tt.d); got != tt.want {
 			t.Errorf("FormatDate(%s, %+v) = %q, want %q", tt.lang, tt.d, got, tt.want)
 		}
 	}
 }
 
 func TestFormatTime(t *testing.T) {
+	r := newRenderer(t, locales.Latina())
 	loc := rome(t)
 	tests := []struct {
 		lang string
@@ -449,9 +453,11 @@ func TestFormatTime(t *testing.T) {
 		{"en", time.Date(2027, 10, 8, 10, 0, 0, 0, loc), "Friday 8 October 2027 at 10:00"},
 		{"en", time.Date(2027, 1, 4, 9, 5, 0, 0, loc), "Monday 4 January 2027 at 09:05"},
 		{"it", time.Date(2027, 12, 31, 23, 59, 0, 0, loc), "venerdì 31 dicembre 2027 alle 23:59"},
+		{"it", time.Date(2027, 12, 31, 23, 30, 0, 0, time.UTC), "sabato 1 gennaio 2028 alle 00:30"}, // shown in Rome
+		{"fr", time.Date(2027, 10, 8, 10, 0, 0, 0, loc), "venerdì 8 ottobre 2027 alle 10:00"},
 	}
 	for _, tt := range tests {
-		if got := locales.FormatTime(tt.lang, tt.t); got != tt.want {
+		if got := r.FormatTime(tt.lang, tt.t); got != tt.want {
 			t.Errorf("FormatTime(%s, %v) = %q, want %q", tt.lang, tt.t, got, tt.want)
 		}
 	}
@@ -663,7 +669,7 @@ func TestDomainFactsReachable(t *testing.T) {
 }
 
 // keyLiteral is a string that names a locale key in Go code.
-var keyLiteral = regexp.MustCompile(`^(step|info|hint|date|remind|btn|forget|lang|check|where|why|cmd|state)\.[a-z0-9_]+$`)
+var keyLiteral = regexp.MustCompile(`^(step|info|hint|date|remind|btn|forget|lang|check|where|why|cmd|state|fmt)\.[a-z0-9_]+$`)
 
 // codeKeys collects the locale keys named in the non-test Go files of dir:
 // string literals shaped like keys, and any literal given as a message Key,
@@ -763,6 +769,7 @@ func usedKeys(t *testing.T) map[string]string {
 	keys := map[string]string{}
 	codeKeys(t, "../dialogs", keys)
 	codeKeys(t, "../bot", keys)
+	codeKeys(t, ".", keys) // the fmt.* words this package writes dates with
 	for _, id := range dialogs.Steps() {
 		keys["where."+string(id)] = "dialogs.status: where.<step>"
 	}
@@ -819,5 +826,107 @@ func TestNoUnusedKeys(t *testing.T) {
 		if _, ok := used[k]; ok {
 			t.Errorf("key %q is listed as unused but is used: remove it from unusedOnPurpose", k)
 		}
+	}
+}
+
+// The weekdays and months are those of each language's message file.
+func TestWordsFromMessageFiles(t *testing.T) {
+	r := newRenderer(t, locales.Latina())
+	for _, lang := range locales.Languages {
+		tmpls := templates(t, lang)
+		weekdays := strings.Fields(tmpls["fmt.weekdays"])
+		months := strings.Fields(tmpls["fmt.months"])
+		if len(weekdays) != 7 || len(months) != 12 {
+			t.Fatalf("%s.toml: %d weekdays, %d months", lang, len(weekdays), len(months))
+		}
+		for i := range 7 {
+			d := date(2027, 10, 3).AddDays(i) // Sunday 3 October 2027 onwards
+			if got, want := r.FormatDate(lang, d), weekdays[i]+" "; !strings.HasPrefix(got, want) {
+				t.Errorf("%s: FormatDate(%v) = %q, want it to start with %q", lang, d, got, want)
+			}
+		}
+		for i := range 12 {
+			d := calendar.Date{Year: 2025, Month: time.Month(i + 1)}
+			if got, want := r.FormatDate(lang, d), months[i]+" 2025"; got != want {
+				t.Errorf("%s: FormatDate(%v) = %q, want %q", lang, d, got, want)
+			}
+		}
+	}
+	it, en := templates(t, "it"), templates(t, "en")
+	for _, k := range []string{"fmt.weekdays", "fmt.months", "fmt.date_time", "fmt.and", "fmt.closure"} {
+		if it[k] == en[k] {
+			t.Errorf("%s is the same in it and en: %q", k, it[k])
+		}
+	}
+}
+
+// With WithHolidays, the days skipped between the fax and the activation name
+// their holiday or closure; ordinary weekends stay unnamed.
+func TestHolidaysInLists(t *testing.T) {
+	cal := calendar.New(date(2027, 8, 16)) // a closure on the Monday after Ferragosto
+	r, err := locales.New(locales.Latina(), rome(t), locales.WithHolidays(cal.Holiday))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		lang    string
+		skipped []calendar.Date
+		want    string // the end of the plain text
+	}{
+		{"it", []calendar.Date{date(2027, 10, 2), date(2027, 10, 3), date(2027, 10, 4)},
+			"qui si saltano sabato 2 ottobre 2027, domenica 3 ottobre 2027 e lunedì 4 ottobre 2027 (San Francesco d'Assisi)."},
+		{"en", []calendar.Date{date(2027, 10, 2), date(2027, 10, 3), date(2027, 10, 4)},
+			"here that skips Saturday 2 October 2027, Sunday 3 October 2027 and Monday 4 October 2027 (San Francesco d'Assisi)."},
+		// A holiday on a weekend is named all the same.
+		{"it", []calendar.Date{date(2026, 10, 3), date(2026, 10, 4)},
+			"qui si saltano sabato 3 ottobre 2026 e domenica 4 ottobre 2026 (San Francesco d'Assisi)."},
+		{"en", []calendar.Date{date(2026, 10, 31), date(2026, 11, 1)},
+			"here that skips Saturday 31 October 2026 and Sunday 1 November 2026 (Tutti i santi)."},
+		// A closure is named in the member's language.
+		{"it", []calendar.Date{date(2027, 8, 14), date(2027, 8, 15), date(2027, 8, 16)},
+			"qui si saltano sabato 14 agosto 2027, domenica 15 agosto 2027 (Assunzione) e lunedì 16 agosto 2027 (chiusura)."},
+		{"en", []calendar.Date{date(2027, 8, 14), date(2027, 8, 15), date(2027, 8, 16)},
+			"here that skips Saturday 14 August 2027, Sunday 15 August 2027 (Assunzione) and Monday 16 August 2027 (closure)."},
+		// Two holidays in a row.
+		{"en", []calendar.Date{date(2027, 12, 25), date(2027, 12, 26)},
+			"here that skips Saturday 25 December 2027 (Natale) and Sunday 26 December 2027 (Santo Stefano)."},
+	}
+	for _, tt := range tests {
+		got, err := r.Render(tt.lang, "step.act_wait", map[string]any{"Fax": date(2027, 9, 30), "Activation": date(2027, 10, 8),
+			"CalendarDays": 8, "Skipped": tt.skipped, "Wake": time.Time{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := checkHTML(got); p != "" {
+			t.Errorf("%s: %s in %q", tt.lang, p, got)
+		}
+		if plain := locales.PlainText(got); !strings.HasSuffix(plain, tt.want) {
+			t.Errorf("%s %v:\n got %q\nwant it to end with %q", tt.lang, tt.skipped, plain, tt.want)
+		}
+	}
+	// A single date is not a list: it is never named.
+	got, err := r.Render("it", "btn.year", map[string]any{"Date": date(2027, 10, 4)})
+	if err != nil || got != "lunedì 4 ottobre 2027" {
+		t.Errorf("btn.year = %q, %v; want the date without its holiday", got, err)
+	}
+}
+
+// Holiday names are escaped like any argument.
+func TestHolidayNamesEscaped(t *testing.T) {
+	odd := func(d calendar.Date) (string, bool) { return `<Festa> & "co"`, d.Day == 4 }
+	r, err := locales.New(locales.Latina(), rome(t), locales.WithHolidays(odd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Render("en", "step.act_wait", map[string]any{"Fax": date(2027, 9, 30), "Activation": date(2027, 10, 8),
+		"CalendarDays": 8, "Skipped": []calendar.Date{date(2027, 10, 3), date(2027, 10, 4)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := checkHTML(got); p != "" {
+		t.Errorf("%s in %q", p, got)
+	}
+	if want := "Sunday 3 October 2027 and Monday 4 October 2027 (&lt;Festa&gt; &amp; &#34;co&#34;)."; !strings.Contains(got, want) {
+		t.Errorf("got %q, want it to contain %q", got, want)
 	}
 }

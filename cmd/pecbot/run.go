@@ -63,6 +63,9 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	lang := fs.String("lang", cfg.language, "language of the conversation: it or en")
 	echo := fs.Bool("echo", !isTerminal(stdin), "repeat each input line in the output (default when input is not a terminal)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // the flags were printed, as asked
+		}
 		return usageError{err}
 	}
 	if !spoken(*lang) {
@@ -77,7 +80,7 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		clock = bot.FixedClock(t)
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	texts, err := locales.New(cfg.Facts, cfg.loc)
+	texts, err := locales.New(cfg.Facts, cfg.loc, locales.WithHolidays(cfg.cal.Holiday))
 	if err != nil {
 		return err
 	}

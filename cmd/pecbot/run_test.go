@@ -104,7 +104,7 @@ func TestGoodEnvironment(t *testing.T) {
 		"In \"Codice convenzione\" type OMCEO-XX.",
 		"by Monday 11 October 2027",
 		"That is 11 calendar days and not 5",
-		"Monday 4 October 2027, Tuesday 5 October 2027, Saturday 9 October 2027 and Sunday 10 October 2027.",
+		"Monday 4 October 2027 (San Francesco d'Assisi), Tuesday 5 October 2027 (closure), Saturday 9 October 2027 and Sunday 10 October 2027.",
 		"I will write to you on Monday 11 October 2027 at 09:00",
 		"⏰ (Mon 2027-10-11 09:00)",
 	} {
