@@ -669,7 +669,7 @@ func TestDomainFactsReachable(t *testing.T) {
 }
 
 // keyLiteral is a string that names a locale key in Go code.
-var keyLiteral = regexp.MustCompile(`^(step|info|hint|date|remind|btn|forget|lang|check|where|why|cmd|state|fmt)\.[a-z0-9_]+$`)
+var keyLiteral = regexp.MustCompile(`^(step|info|hint|date|remind|btn|forget|lang|check|where|why|cmd|state|fmt|diagram)\.[a-z0-9_]+$`)
 
 // codeKeys collects the locale keys named in the non-test Go files of dir:
 // string literals shaped like keys, and any literal given as a message Key,
@@ -778,6 +778,9 @@ func usedKeys(t *testing.T) map[string]string {
 	}
 	for _, c := range dialogs.Commands {
 		keys["cmd."+c] = "dialogs.Commands: cmd.<command>"
+	}
+	for _, a := range []dialogs.Action{dialogs.ActYear, dialogs.ActTick} { // buttons drawn by their step
+		keys["diagram."+string(a)] = "dialogs.Diagram: diagram.<action> for a button without a fixed label"
 	}
 	for i := 0; i < dialogs.ChecklistItems; i++ {
 		keys["check.item"+strconv.Itoa(i)] = "dialogs.renderChecklist: check.item<i>"

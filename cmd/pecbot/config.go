@@ -53,22 +53,13 @@ func loadConfig() (settings, error) {
 	if err != nil {
 		problems = append(problems, fmt.Sprintf("CLOSURES: %v", err))
 	}
-	if !spoken(c.Lang) {
+	if !dialogs.Speaks(c.Lang) {
 		problems = append(problems, fmt.Sprintf("DEFAULT_LANG=%q is not a language of the bot (%s)", c.Lang, strings.Join(dialogs.Languages, ", ")))
 	}
 	if len(problems) > 0 {
 		return settings{}, usageError{fmt.Errorf("configuration: %s", strings.Join(problems, "; "))}
 	}
 	return settings{Config: c, loc: loc, cal: calendar.New(closures...), language: c.Lang}, nil
-}
-
-func spoken(lang string) bool {
-	for _, l := range dialogs.Languages {
-		if l == lang {
-			return true
-		}
-	}
-	return false
 }
 
 // usage writes the commands and the configuration.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/rs/zerolog"
 
@@ -42,8 +43,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		usage(stdout)
 		return nil
 	case "diagram":
-		_, err := io.WriteString(stdout, dialogs.Diagram())
-		return err
+		return runDiagram(args[1:], stdout, stderr)
 	case "console":
 		return runConsole(ctx, args[1:], stdin, stdout, stderr)
 	}
@@ -68,8 +68,8 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		return usageError{err}
 	}
-	if !spoken(*lang) {
-		return usageError{fmt.Errorf("--lang %q: the bot speaks it and en", *lang)}
+	if !dialogs.Speaks(*lang) {
+		return usageError{fmt.Errorf("--lang %q: the bot speaks %s", *lang, strings.Join(dialogs.Languages, ", "))}
 	}
 	clock := bot.RealClock()
 	if *nowFlag != "" {
@@ -97,6 +97,40 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		Echo:  *echo,
 	}
 	return con.Run(ctx, stdin, stdout)
+}
+
+// runDiagram prints the conversation as a Mermaid state diagram, labelled
+// with the words members see (Italian unless --lang en).
+func runDiagram(args []string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("diagram", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	lang := fs.String("lang", cfg.language, "language of the labels: it or en")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{err}
+	}
+	if !dialogs.Speaks(*lang) {
+		return usageError{fmt.Errorf("--lang %q: the bot speaks %s", *lang, strings.Join(dialogs.Languages, ", "))}
+	}
+	texts, err := locales.New(cfg.Facts, cfg.loc)
+	if err != nil {
+		return err
+	}
+	label := func(key string) string {
+		s, err := texts.Render(*lang, key, nil)
+		if err != nil {
+			return key
+		}
+		return locales.PlainText(s)
+	}
+	_, err = io.WriteString(stdout, dialogs.Diagram(label))
+	return err
 }
 
 // newLogger writes structured logs to w at the given level (info if unknown).

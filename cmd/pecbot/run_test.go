@@ -182,6 +182,32 @@ func TestDiagram(t *testing.T) {
 	if errOut.Len() != 0 {
 		t.Errorf("stderr: %s", errOut.String())
 	}
+	// The Ordine reviews it in the words members see.
+	for _, want := range []string{"act_fax: attivazione, invio del fax", "act_fax --> act_fax_wait: Non ancora",
+		"act_wait --> act_check: ⏰ è arrivata l'e-mail con i dati di accesso?", "ren_expiry --> renew: data scritta"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("the diagram lacks %q", want)
+		}
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"diagram", "--lang", "en"}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if want := "act_fax --> act_fax_wait: Not yet"; !strings.Contains(out.String(), want) {
+		t.Errorf("the English diagram lacks %q", want)
+	}
+}
+
+func TestSubcommandHelp(t *testing.T) {
+	for _, mode := range []string{"console", "diagram"} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{mode, "--help"}, strings.NewReader(""), &out, &errOut); err != nil {
+			t.Errorf("%s --help: %v, want success", mode, err)
+		}
+		if !strings.Contains(errOut.String(), "-lang") {
+			t.Errorf("%s --help does not list its flags: %q", mode, errOut.String())
+		}
+	}
 }
 
 func TestHelp(t *testing.T) {
