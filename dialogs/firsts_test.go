@@ -267,3 +267,28 @@ func TestOldConfirmations(t *testing.T) {
 		},
 	})
 }
+
+// TestPathTappedAgain: tapping the path of the journey left for the menu
+// resumes it; the other path starts clean.
+func TestPathTappedAgain(t *testing.T) {
+	runFlows(t, []flow{
+		{
+			name:   "activation left for the menu, 'activate' tapped again: back where it was, reminder kept",
+			events: then(toActWait, press(dialogs.ActMenu, ""), press(dialogs.ActGoActivate, "")),
+			step:   dialogs.StepActWaiting,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 8, 10, 0)),
+			keys:   []string{"step.act_wait"},
+		},
+		{
+			name:   "activation left for the menu, 'renew' tapped: a renewal from scratch",
+			events: then(toActWait, press(dialogs.ActMenu, ""), press(dialogs.ActGoRenew, "")),
+			step:   dialogs.StepRenExpiry,
+			keys:   []string{"step.ren_expiry"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if !s.FaxDay.IsZero() || !s.Wake.IsZero() {
+					t.Errorf("fax %s, wake %s kept; want a clean start", s.FaxDay, showWake(s.Wake))
+				}
+			},
+		},
+	})
+}

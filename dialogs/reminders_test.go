@@ -124,7 +124,7 @@ func TestRemindersOnOff(t *testing.T) {
 		},
 		{
 			name:   "off is remembered: a new journey sets no reminder",
-			events: then(toActWait, press(dialogs.ActRemind, "off"), press(dialogs.ActMenu, ""), press(dialogs.ActGoActivate, ""), press(dialogs.ActBought, ""), press(dialogs.ActPay, "card"), press(dialogs.ActFaxNotYet, "")),
+			events: then(toActWait, press(dialogs.ActRemind, "off"), cmd("cancel"), press(dialogs.ActGoActivate, ""), press(dialogs.ActBought, ""), press(dialogs.ActPay, "card"), press(dialogs.ActFaxNotYet, "")),
 			step:   dialogs.StepActFaxWait,
 			keys:   []string{"step.act_fax_wait"},
 			btns:   []string{"fax_today:", "fax_other:", "remind:on", "back:", "menu:"}, // offered back where a reminder would be

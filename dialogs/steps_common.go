@@ -92,18 +92,41 @@ func tick(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
 	return s, d.prompt(s, now, Message{Key: "step.checklist_left", Args: Args{"Left": left, "Ticked": ticked}}, fx)
 }
 
-// startActivation begins the activation path, forgetting any renewal.
+// startActivation begins the activation path, forgetting any renewal; an
+// activation already under way is resumed, not wiped (/cancel starts over).
 func startActivation(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
-	s = fresh(s)
-	var fx Effects
-	return d.enter(s, StepActSteps, now, &fx)
+	return d.startPath(s, now, StepActSteps, activationPath)
 }
 
-// startRenewal begins the renewal path, forgetting any activation.
+// startRenewal begins the renewal path, forgetting any activation; a renewal
+// already under way is resumed.
 func startRenewal(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
+	return d.startPath(s, now, StepRenExpiry, renewalPath)
+}
+
+// startPath enters first, the first step of a path, unless the journey left
+// for the menu is on that same path: then it goes back there, with its dates
+// and reminder, since tapping the path again is no reason to lose them.
+func (d *Dialog) startPath(s State, now time.Time, first StepID, path map[StepID]bool) (State, Effects) {
+	if s.Step == StepMenu && path[s.Resume] {
+		s.Step, s.Resume = s.Resume, ""
+		return d.here(s, now, Effects{})
+	}
 	s = fresh(s)
 	var fx Effects
-	return d.enter(s, StepRenExpiry, now, &fx)
+	return d.enter(s, first, now, &fx)
+}
+
+// The steps of each path, for startPath.
+var activationPath, renewalPath = map[StepID]bool{}, map[StepID]bool{}
+
+func init() {
+	for id := range activationSteps() {
+		activationPath[id] = true
+	}
+	for id := range renewalSteps() {
+		renewalPath[id] = true
+	}
 }
 
 // fresh keeps only the member's preferences: a new journey starts clean.
