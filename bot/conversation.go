@@ -55,6 +55,9 @@ func (c *Conversation) Handle(ctx context.Context, chat int64, ev dialogs.Event,
 	if raw == nil || s.Lang == "" {
 		s.Lang = c.Lang
 	}
+	if ev.Kind == dialogs.Text {
+		ev = c.understand(s, ev.Text, c.Dialog.Buttons(s, now))
+	}
 	next, fx := c.Dialog.Step(s, ev, now)
 	if reset && ev.Kind != dialogs.Woken { // a wake-up of a lost journey stays silent
 		fx.Messages = append([]dialogs.Message{{Key: "state.reset"}}, fx.Messages...)

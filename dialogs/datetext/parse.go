@@ -140,9 +140,15 @@ const (
 // Numeric dates are always day-month-year (12/03/2025 is 12 March), except
 // when the first number has four digits, which is ISO year-month-day
 // (2025-03-12). Month names, "oggi"/"today", "ieri"/"yesterday", "l'altro
-// ieri"/"day before yesterday" and "domani"/"tomorrow" are understood; a
-// leading weekday is checked against the date. Two-digit years 00-69 are
-// 2000-2069 and 70-99 are 1970-1999. Texts longer than 200 bytes are NotADate.
+// ieri"/"day before yesterday", "domani"/"tomorrow" and "3 giorni fa"/"3 days
+// ago" are understood; a leading weekday is checked against the date.
+// Two-digit years 00-69 are 2000-2069 and 70-99 are 1970-1999, also written
+// with an apostrophe after a month name ("12 marzo '26").
+//
+// Lead-in and trailing words from a closed list ("è scaduta il 12 marzo",
+// "l'ho mandato ieri", "yesterday morning", see leadIns) are dropped, but only
+// when what remains reads as a date: "è scaduta" and "ho pagato 20 euro" are
+// NotADate. Texts longer than 200 bytes are NotADate.
 // The error, when not nil, is always an *Error.
 func Parse(text string, today calendar.Date) (Parsed, error) {
 	if len(text) > maxInputBytes {
@@ -152,8 +158,34 @@ func Parse(text string, today calendar.Date) (Parsed, error) {
 	if s == "" {
 		return Parsed{}, notADate(text)
 	}
+	p, err := parse(s, text, today)
+	if err == nil || err.Reason != NotADate {
+		return p, wrap(err)
+	}
+	if t := stripLeadIns(s); t != "" && t != s {
+		if p, e := parse(t, text, today); e == nil || e.Reason != NotADate {
+			return p, wrap(e)
+		}
+	}
+	return Parsed{}, err
+}
+
+// wrap returns e as an error, nil when e is nil (not a nil *Error in an error).
+func wrap(e *Error) error {
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
+// parse reads s, already normalized, as a whole date; text is what was
+// typed, echoed by NotADate.
+func parse(s, text string, today calendar.Date) (Parsed, *Error) {
 	if days, ok := relativeDays[s]; ok {
 		return checkBounds(Parsed{Kind: Exact, Date: today.AddDays(days)}, today)
+	}
+	if days, ok := daysAgo(s); ok {
+		return checkBounds(Parsed{Kind: Exact, Date: today.AddDays(-days)}, today)
 	}
 	toks, ok := tokenize(s)
 	if !ok {
@@ -177,17 +209,73 @@ var relativeDays = map[string]int{
 	"today":                    0,
 	"ieri":                     -1,
 	"yesterday":                -1,
+	"stamattina":               0,
+	"stasera":                  0,
+	"tonight":                  0,
 	"l'altro ieri":             -2,
 	"l'altroieri":              -2,
 	"l' altro ieri":            -2,
+	"l altro ieri":             -2,
+	"l altroieri":              -2,
+	"laltro ieri":              -2,
+	"laltroieri":               -2,
 	"altro ieri":               -2,
 	"altroieri":                -2,
-	"ieri l'altro":             -2,
+	"ieri l'altro":             -2, // old-fashioned, but the same day
 	"avantieri":                -2,
+	"avant'ieri":               -2,
+	"avant ieri":               -2,
 	"day before yesterday":     -2,
 	"the day before yesterday": -2,
 	"domani":                   1,
 	"tomorrow":                 1,
+}
+
+// maxDaysAgo bounds "N giorni fa": a year back is as far as anyone counts.
+const maxDaysAgo = 365
+
+// agoUnits are the units of "N giorni fa" / "N days ago", in days, by the
+// word that closes the phrase; "un"/"una"/"a"/"one" stand for N = 1.
+var agoUnits = map[string]map[string]int{
+	"fa":  {"giorno": 1, "giorni": 1, "settimana": 7, "settimane": 7},
+	"ago": {"day": 1, "days": 1, "week": 7, "weeks": 7},
+}
+
+// agoOne are the words for N = 1 of agoUnits, by the same closing word.
+var agoOne = map[string]map[string]bool{
+	"fa":  {"un": true, "una": true},
+	"ago": {"a": true, "one": true},
+}
+
+// daysAgo reads "3 giorni fa", "un giorno fa", "una settimana fa", "3 days
+// ago", "a week ago": N (1-3 digits, or a word for one) and a unit in the
+// same language, at most maxDaysAgo days.
+func daysAgo(s string) (int, bool) {
+	f := strings.Split(s, " ")
+	if len(f) != 3 {
+		return 0, false
+	}
+	units, ok := agoUnits[f[2]]
+	if !ok {
+		return 0, false
+	}
+	unit, ok := units[f[1]]
+	if !ok {
+		return 0, false
+	}
+	var n int
+	switch {
+	case agoOne[f[2]][f[0]]:
+		n = 1
+	case isDigits(f[0]) && len(f[0]) <= 3:
+		n = token{digits: f[0]}.value()
+	default:
+		return 0, false
+	}
+	if n*unit > maxDaysAgo {
+		return 0, false
+	}
+	return n * unit, true
 }
 
 // monthNames holds Italian and English month names and abbreviations. They
@@ -226,6 +314,88 @@ var weekdayNames = map[string]time.Weekday{
 // "il 3 marzo", "l' 8 marzo", "the 12th of March".
 var fillers = map[string]bool{"il": true, "l'": true, "the": true, "of": true}
 
+// leadIns are the words people put before or after a date in a sentence:
+// "è scaduta il 12 marzo", "l'ho mandato ieri", "sì, ieri", "it expired on
+// March 12, 2025", "ieri mattina". Parse drops them from both ends only when
+// what remains reads as a date, so the list may hold common words. It must
+// never hold a digit, a month or a weekday name (TestLeadIns checks it).
+// Words are written as typed and kept normalized; "in data" is two words.
+var leadIns = wordSet(
+	// Articles and prepositions.
+	"il", "lo", "la", "l'", "in data", "del", "dell'", "on", "the",
+	// Verbs and participles, Italian then English.
+	"è", "e'", "era", "sono", "scade", "scadrà", "scaduta", "scaduto", "scadeva",
+	"mandato", "mandata", "inviato", "inviata", "spedito", "spedita", "ho", "l'ho",
+	"it", "expired", "expires", "expiring", "sent", "i",
+	// Yes words.
+	"sì", "si", "yes", "ok",
+	// Times of day ("stamattina", "stasera", "tonight" are days: relativeDays).
+	"mattina", "pomeriggio", "sera", "morning", "afternoon", "evening",
+)
+
+// maxLeadInWords is the most words in one entry of leadIns.
+const maxLeadInWords = 2
+
+func wordSet(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[normalize(w)] = true
+	}
+	return m
+}
+
+// isLeadIn reports whether w (one or more words) is in leadIns, ignoring
+// the punctuation that may follow it: "sì,", "ok:".
+func isLeadIn(w string) bool {
+	return leadIns[strings.TrimRight(w, ",;:!")]
+}
+
+// stripLeadIns drops words of leadIns from both ends of s (normalized),
+// with a trailing "?" or "!" ("scade domani?"). Within the date nothing is
+// dropped, and a word glued by a comma is split off only when it is in
+// leadIns ("sì,ieri"). The work is linear in the words of s.
+func stripLeadIns(s string) string {
+	f := strings.Split(strings.TrimRight(s, "?!. "), " ")
+	i, j := 0, len(f)
+	for i < j {
+		if n := leadInAt(f[i:j], true); n > 0 {
+			i += n
+			continue
+		}
+		head, tail, ok := strings.Cut(f[i], ",")
+		if !ok || tail == "" || !leadIns[head] {
+			break
+		}
+		f[i] = tail
+	}
+	for i < j {
+		if n := leadInAt(f[i:j], false); n > 0 {
+			j -= n
+			continue
+		}
+		k := strings.LastIndexByte(f[j-1], ',')
+		if k <= 0 || !leadIns[f[j-1][k+1:]] {
+			break
+		}
+		f[j-1] = f[j-1][:k]
+	}
+	return strings.TrimRight(strings.Join(f[i:j], " "), ",;: ")
+}
+
+// leadInAt returns how many words of leadIns begin (front) or end f, 0 for none.
+func leadInAt(f []string, front bool) int {
+	for n := min(maxLeadInWords, len(f)); n > 0; n-- {
+		w := f[len(f)-n:]
+		if front {
+			w = f[:n]
+		}
+		if isLeadIn(strings.Join(w, " ")) {
+			return n
+		}
+	}
+	return 0
+}
+
 // folder folds accents and apostrophes (after lowercasing), so that
 // "lunedì", "lunedi'" and "Lunedí" (phone keyboards vary) read the same.
 var folder = strings.NewReplacer(
@@ -244,10 +414,12 @@ func normalize(s string) string {
 }
 
 // token is one part of a date: a number (ASCII digits, maybe with an ordinal
-// mark as in "1°" or "1st") or a lowercase word.
+// mark as in "1°" or "1st", or two digits after an apostrophe, a year as in
+// "'26") or a lowercase word.
 type token struct {
 	digits  string
 	ordinal bool
+	year    bool
 	word    string
 }
 
@@ -321,7 +493,15 @@ func classify(p string) (token, bool) {
 	if fillers[p] {
 		return token{word: p}, true
 	}
-	p = strings.TrimPrefix(p, "l'")
+	if y, ok := strings.CutPrefix(p, "'"); ok && len(y) == 2 && isDigits(y) { // '26
+		return token{digits: y, year: true}, true
+	}
+	for _, elided := range []string{"l'", "dell'"} { // "l'8 marzo", "dell'8 marzo"
+		if d, ok := strings.CutPrefix(p, elided); ok {
+			p = d
+			break
+		}
+	}
 	if d, ok := strings.CutSuffix(p, "'"); ok && d != "" { // "lunedi'"
 		p = d
 	}
@@ -384,8 +564,8 @@ type parts struct {
 // year-month-day when the first number has four digits (ISO). Only the day
 // may carry an ordinal mark.
 func numeric(toks []token) (parts, bool) {
-	for _, t := range toks[1:] {
-		if t.ordinal {
+	for i, t := range toks {
+		if (t.ordinal && i > 0) || t.year {
 			return parts{}, false
 		}
 	}
@@ -414,7 +594,8 @@ func numeric(toks []token) (parts, bool) {
 }
 
 // words reads dates with a month name: "12 marzo 2025", "March 12, 2025",
-// "marzo 2025", "12 marzo", maybe after a weekday.
+// "marzo 2025", "12 marzo", maybe after a weekday. A year may be written
+// "'26", never a day.
 func words(toks []token) (parts, bool) {
 	var p parts
 	if wd, ok := weekdayNames[toks[0].word]; ok && !toks[0].isNumber() {
@@ -443,7 +624,7 @@ func words(toks []token) (parts, bool) {
 		p.month = int(monthNames[toks[1].word])
 	case "MN": // March 12, or marzo 2025
 		p.month = int(monthNames[toks[0].word])
-		if len(toks[1].digits) == 4 && !toks[1].ordinal {
+		if (len(toks[1].digits) == 4 && !toks[1].ordinal) || toks[1].year {
 			if p.hasWDay {
 				return parts{}, false // "lunedì marzo 2025"
 			}
@@ -457,7 +638,7 @@ func words(toks []token) (parts, bool) {
 	default:
 		return parts{}, false
 	}
-	if len(day.digits) > 2 || year.ordinal {
+	if len(day.digits) > 2 || day.year || year.ordinal {
 		return parts{}, false
 	}
 	p.day, p.hasDay = day.value(), true
@@ -468,7 +649,7 @@ func words(toks []token) (parts, bool) {
 // resolve checks the typed parts and turns them into a Parsed. A day that
 // does not exist, a year out of range or a weekday that does not match is
 // refused with the understood date in Error.Text; text is what was typed.
-func (p parts) resolve(text string, today calendar.Date) (Parsed, error) {
+func (p parts) resolve(text string, today calendar.Date) (Parsed, *Error) {
 	kind := Exact
 	switch {
 	case p.year == "":
@@ -540,7 +721,7 @@ func (p parts) text(kind Kind, year int) string {
 
 // checkBounds refuses dates before MinYear and after today + MaxYearsAhead
 // years; a month counts from its first day.
-func checkBounds(p Parsed, today calendar.Date) (Parsed, error) {
+func checkBounds(p Parsed, today calendar.Date) (Parsed, *Error) {
 	d := p.Date
 	if p.Kind == MonthOnly {
 		d.Day = 1

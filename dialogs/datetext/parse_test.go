@@ -134,6 +134,116 @@ var parseCases = []struct {
 		want: exact(2024, time.December, 31)},
 	{name: "ieri in a leap March", input: "ieri", today: calendar.Date{Year: 2024, Month: time.March, Day: 1},
 		want: exact(2024, time.February, 29)},
+	{name: "l altro ieri", input: "l altro ieri", want: exact(2025, time.June, 13)},
+	{name: "laltro ieri", input: "laltro ieri", want: exact(2025, time.June, 13)},
+	{name: "avantieri", input: "avantieri", want: exact(2025, time.June, 13)},
+	{name: "avant'ieri", input: "avant'ieri", want: exact(2025, time.June, 13)},
+	{name: "avant’ieri curly", input: "avant’ieri", want: exact(2025, time.June, 13)},
+	{name: "altro ieri", input: "altro ieri", want: exact(2025, time.June, 13)},
+	{name: "ieri l'altro is two days back", input: "ieri l'altro", want: exact(2025, time.June, 13)},
+	{name: "stamattina", input: "stamattina", want: exact(2025, time.June, 15)},
+	{name: "stasera", input: "stasera", want: exact(2025, time.June, 15)},
+	{name: "tonight", input: "tonight", want: exact(2025, time.June, 15)},
+
+	// Days ago: N 0-365 as digits, or one day or week in words.
+	{name: "giorni fa", input: "3 giorni fa", want: exact(2025, time.June, 12)},
+	{name: "days ago", input: "3 days ago", want: exact(2025, time.June, 12)},
+	{name: "0 giorni fa", input: "0 giorni fa", want: exact(2025, time.June, 15)},
+	{name: "1 giorno fa", input: "1 giorno fa", want: exact(2025, time.June, 14)},
+	{name: "un giorno fa", input: "un giorno fa", want: exact(2025, time.June, 14)},
+	{name: "a day ago", input: "A day ago", want: exact(2025, time.June, 14)},
+	{name: "una settimana fa", input: "una settimana fa", want: exact(2025, time.June, 8)},
+	{name: "a week ago", input: "a week ago", want: exact(2025, time.June, 8)},
+	{name: "2 settimane fa", input: "2 settimane fa", want: exact(2025, time.June, 1)},
+	{name: "365 giorni fa", input: "365 giorni fa", want: exact(2024, time.June, 15)},
+	{name: "366 giorni fa", input: "366 giorni fa", reason: NotADate},
+	{name: "53 settimane fa", input: "53 settimane fa", reason: NotADate},
+	{name: "1000 days ago", input: "1000 days ago", reason: NotADate},
+	{name: "negative days ago", input: "-3 giorni fa", reason: NotADate},
+	{name: "giorni without fa", input: "3 giorni", reason: NotADate},
+	{name: "fa without N", input: "giorni fa", reason: NotADate},
+	{name: "days ago languages mixed", input: "3 days fa", reason: NotADate},
+	{name: "un days ago", input: "un day ago", reason: NotADate},
+	{name: "days ago before 2000", input: "100 giorni fa", today: calendar.Date{Year: 2000, Month: time.February, Day: 1},
+		reason: TooOld, text: "24/10/1999"},
+
+	// Lead-in and trailing words around a date are dropped when the rest is one.
+	{name: "lead è scaduta il", input: "è scaduta il 12 marzo", want: noYear(time.March, 12)},
+	{name: "lead È scaduta il year", input: "È scaduta il 12 marzo 2025", want: march12},
+	{name: "lead scade il", input: "scade il 30/09/2028", want: exact(2028, time.September, 30)},
+	{name: "lead scadrà", input: "scadrà il 30 settembre 2028", want: exact(2028, time.September, 30)},
+	{name: "lead scadeva", input: "scadeva il 1° marzo 2025", want: exact(2025, time.March, 1)},
+	{name: "lead e' scaduto l'8", input: "e' scaduto l'8 marzo 2025", want: exact(2025, time.March, 8)},
+	{name: "lead era il", input: "era il 12/03/2025", want: march12},
+	{name: "lead scaduta ieri", input: "scaduta ieri", want: exact(2025, time.June, 14)},
+	{name: "lead l'ho mandato ieri", input: "l'ho mandato ieri", want: exact(2025, time.June, 14)},
+	{name: "lead l’ho mandata curly", input: "L’ho mandata ieri", want: exact(2025, time.June, 14)},
+	{name: "lead ho spedito", input: "ho spedito l'altro ieri", want: exact(2025, time.June, 13)},
+	{name: "lead l'ho spedita stamattina", input: "l'ho spedita stamattina", want: exact(2025, time.June, 15)},
+	{name: "lead sì, ieri", input: "sì, ieri", want: exact(2025, time.June, 14)},
+	{name: "lead si ieri", input: "si ieri", want: exact(2025, time.June, 14)},
+	{name: "lead sì,ieri glued", input: "sì,ieri", want: exact(2025, time.June, 14)},
+	{name: "lead sì l'altro ieri", input: "sì, l'altro ieri", want: exact(2025, time.June, 13)},
+	{name: "lead ok", input: "ok 12/03/2025", want: march12},
+	{name: "lead inviato il", input: "inviato il 28/9", want: noYear(time.September, 28)},
+	{name: "lead in data", input: "in data 12/03/2026", want: exact(2026, time.March, 12)},
+	{name: "lead in data colon", input: "In data: 12/03/2026", want: exact(2026, time.March, 12)},
+	{name: "lead del", input: "del 12 marzo", want: noYear(time.March, 12)},
+	{name: "lead dell' glued", input: "dell'8 marzo 2025", want: exact(2025, time.March, 8)},
+	{name: "lead inviata dell'", input: "inviata dell' 8 marzo 2025", want: exact(2025, time.March, 8)},
+	{name: "lead days ago", input: "scaduta 3 giorni fa", want: exact(2025, time.June, 12)},
+	{name: "lead en expired on", input: "it expired on March 12, 2025", want: march12},
+	{name: "lead en expires", input: "expires 30/09/2028", want: exact(2028, time.September, 30)},
+	{name: "lead en expiring the of", input: "expiring on the 12th of March 2025", want: march12},
+	{name: "lead en sent it", input: "sent it yesterday", want: exact(2025, time.June, 14)},
+	{name: "lead en I sent it", input: "I sent it yesterday", want: exact(2025, time.June, 14)},
+	{name: "lead en yes", input: "yes yesterday", want: exact(2025, time.June, 14)},
+	{name: "lead en yes comma dot", input: "Yes, yesterday.", want: exact(2025, time.June, 14)},
+	{name: "lead en expires tonight", input: "expires tonight", want: exact(2025, time.June, 15)},
+	{name: "lead en a week ago", input: "sent it a week ago", want: exact(2025, time.June, 8)},
+	{name: "trail ieri mattina", input: "ieri mattina", want: exact(2025, time.June, 14)},
+	{name: "trail ieri sera", input: "ieri sera", want: exact(2025, time.June, 14)},
+	{name: "trail oggi pomeriggio", input: "oggi pomeriggio", want: exact(2025, time.June, 15)},
+	{name: "trail domani sera", input: "domani sera", want: exact(2025, time.June, 16)},
+	{name: "trail yesterday morning", input: "yesterday morning", want: exact(2025, time.June, 14)},
+	{name: "trail ieri, mattina", input: "ieri, mattina", want: exact(2025, time.June, 14)},
+	{name: "both ends", input: "l'ho mandato ieri sera", want: exact(2025, time.June, 14)},
+	{name: "question mark", input: "scade domani?", want: exact(2025, time.June, 16)},
+	{name: "question mark alone", input: "12/03/2025?", want: march12},
+	{name: "question mark trailing slash", input: "12/03/?", reason: NotADate},
+	{name: "lead no such day", input: "è scaduta il 31/02/2025", reason: NoSuchDay, text: "31/02/2025"},
+	{name: "lead too far", input: "scade il 12/03/2045", reason: TooFarAhead, text: "12/03/2045"},
+	{name: "lead too old", input: "scaduta il 12/03/99", reason: TooOld, text: "12/03/1999"},
+	{name: "lead only è scaduta", input: "è scaduta", reason: NotADate, text: "è scaduta"},
+	{name: "lead only sì", input: "sì", reason: NotADate},
+	{name: "lead only si", input: "si", reason: NotADate},
+	{name: "lead only ok", input: "OK!", reason: NotADate},
+	{name: "lead only in data", input: "in data", reason: NotADate},
+	{name: "lead only question marks", input: "???", reason: NotADate},
+	{name: "lead number not a date", input: "ho pagato 20 euro", reason: NotADate, text: "ho pagato 20 euro"},
+	{name: "lead lone number", input: "ho 20", reason: NotADate},
+	{name: "lead lone day", input: "scade il 12", reason: NotADate},
+	{name: "lead time", input: "sono le 12 e 30", reason: NotADate},
+	{name: "lead unknown word", input: "ciao ieri", reason: NotADate},
+	{name: "lead in the middle", input: "ieri e oggi", reason: NotADate},
+	{name: "lead words after", input: "l'ho mandato ieri alle 10", reason: NotADate},
+	{name: "lead garbage", input: "è scaduta la pec", reason: NotADate},
+	{name: "lead glued unknown", input: "ciao,ieri", reason: NotADate},
+
+	// A two-digit year after an apostrophe, with a month name.
+	{name: "apostrophe year", input: "12 marzo '26", want: exact(2026, time.March, 12)},
+	{name: "apostrophe year abbreviated", input: "12 mar '26", want: exact(2026, time.March, 12)},
+	{name: "apostrophe year curly", input: "12 mar ’26", want: exact(2026, time.March, 12)},
+	{name: "apostrophe year month first", input: "March 12 '26", want: exact(2026, time.March, 12)},
+	{name: "apostrophe year month only", input: "marzo '26", want: monthOnly(2026, time.March)},
+	{name: "apostrophe year lead", input: "scade il 12 marzo '26", want: exact(2026, time.March, 12)},
+	{name: "apostrophe year 99", input: "12 marzo '99", reason: TooOld, text: "12/03/1999"},
+	{name: "apostrophe year numeric", input: "12/03/'26", reason: NotADate},
+	{name: "apostrophe day", input: "'12 marzo 2026", reason: NotADate},
+	{name: "apostrophe four digits", input: "12 marzo '2026", reason: NotADate},
+	{name: "apostrophe one digit", input: "12 marzo '6", reason: NotADate},
+	{name: "apostrophe alone", input: "'26", reason: NotADate},
+	{name: "apostrophe weekday month", input: "lunedì marzo '26", reason: NotADate},
 
 	// Days that do not exist.
 	{name: "29/02 leap", input: "29/02/2024", want: exact(2024, time.February, 29)},
@@ -181,7 +291,7 @@ var parseCases = []struct {
 	{name: "one-digit year", input: "12/03/5", reason: NotADate},
 	{name: "time after date", input: "12/03/2025 10:30", reason: NotADate},
 	{name: "words after date", input: "12 marzo 2025 alle 10", reason: NotADate},
-	{name: "relative not supported", input: "3 giorni fa", reason: NotADate},
+	{name: "relative weekday not supported", input: "lunedì scorso", reason: NotADate},
 	{name: "arabic digits", input: "١٢/٠٣/٢٠٢٥", reason: NotADate},
 	{name: "ordinal on month", input: "12/3rd/2025", reason: NotADate},
 	{name: "ordinal on year", input: "12 marzo 2025th", reason: NotADate},
@@ -234,6 +344,34 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse(%q) returned %+v with an error", tc.input, got)
 			}
 		})
+	}
+}
+
+// TestLeadIns checks that no lead-in word could be part of a date, that one
+// alone is not a date, and that one is dropped before or after a date.
+func TestLeadIns(t *testing.T) {
+	yesterday := exact(2025, time.June, 14)
+	for w := range leadIns {
+		for _, f := range strings.Fields(w) {
+			if _, ok := monthNames[strings.TrimSuffix(f, "'")]; ok || strings.ContainsAny(f, "0123456789") {
+				t.Errorf("lead-in %q holds a month or a digit", w)
+			}
+			if _, ok := weekdayNames[strings.TrimSuffix(f, "'")]; ok {
+				t.Errorf("lead-in %q holds a weekday", w)
+			}
+		}
+		if _, ok := relativeDays[w]; ok {
+			t.Errorf("lead-in %q is a day word", w)
+		}
+		var e *Error
+		if _, err := Parse(w, june15); !errors.As(err, &e) || e.Reason != NotADate {
+			t.Errorf("Parse(%q) = %v, want not a date", w, err)
+		}
+		for _, in := range []string{w + " ieri", "ieri " + w, w + ", ieri"} {
+			if got, err := Parse(in, june15); err != nil || got != yesterday {
+				t.Errorf("Parse(%q) = %+v, %v; want yesterday", in, got, err)
+			}
+		}
 	}
 }
 

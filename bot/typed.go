@@ -1,0 +1,64 @@
+package bot
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/locales"
+)
+
+// understand turns free text into the event a member meant, when that is
+// clear: a button's label typed instead of tapped ("sì, è arrivata", or just
+// "sì" when only one button starts so), or a command word without its slash
+// ("menu", "aiuto"). Anything else stays text, for the dialog to read as a
+// date or to answer with a hint.
+func (c *Conversation) understand(s dialogs.State, text string, buttons [][]dialogs.Button) dialogs.Event {
+	typed := fold(text)
+	if typed == "" {
+		return dialogs.Event{Kind: dialogs.Text, Text: text}
+	}
+	if name, ok := dialogs.CommandFor(typed); ok {
+		return dialogs.Event{Kind: dialogs.Command, Name: name}
+	}
+	var found []dialogs.Button
+	for _, row := range buttons {
+		for _, b := range row {
+			label, err := c.Texts.Render(s.Lang, b.Label, b.LabelArgs)
+			if err != nil {
+				continue
+			}
+			l := fold(locales.PlainText(label))
+			if l == typed {
+				found = []dialogs.Button{b}
+				break
+			}
+			if strings.HasPrefix(l, typed+" ") {
+				found = append(found, b)
+			}
+		}
+	}
+	if len(found) != 1 {
+		return dialogs.Event{Kind: dialogs.Text, Text: text}
+	}
+	return dialogs.Event{Kind: dialogs.Press, Action: found[0].Action, Arg: found[0].Arg, From: s.Step}
+}
+
+// foldAccents drops accents: "sì" and "si" are the same answer.
+var foldAccents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// fold reduces a text to lower-case letters and digits separated by single
+// spaces, without accents, emoji or punctuation.
+func fold(s string) string {
+	s, _, err := transform.String(foldAccents, strings.ToLower(s))
+	if err != nil {
+		return ""
+	}
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
+}
