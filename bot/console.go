@@ -135,7 +135,7 @@ func (c *Console) fireDue(ctx context.Context, until time.Time) error {
 			return fmt.Errorf("load console state: %w", err)
 		}
 		s, _ := dialogs.Decode(raw)
-		if s.Wake.IsZero() || s.Wake.At.After(until) {
+		if s.Wake.IsZero() || s.RemindersOff || s.Wake.At.After(until) { // muted: kept, not delivered
 			return nil
 		}
 		at := s.Wake.At

@@ -2,6 +2,7 @@ package dialogs_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/omceo-latina/pecbot/dialogs"
 	"github.com/omceo-latina/pecbot/dialogs/calendar"
@@ -160,20 +161,20 @@ func TestActivationPath(t *testing.T) {
 			step:   dialogs.StepActFaxYear,
 			keys:   []string{"step.ask_year"},
 			args:   map[string]dialogs.Args{"step.ask_year": {"Pending": calendar.Date{Month: 3, Day: 12}}},
-			btns:   []string{"year:2027", "year:2026", "back:", "menu:"},
+			btns:   []string{"year:2027-03-12", "year:2026-03-12", "back:", "menu:"},
 		},
 		{
 			name:   "fax without year whose day is still ahead this year offers last year first",
 			events: then(toFaxDate, text("1/10")),
 			step:   dialogs.StepActFaxYear,
 			keys:   []string{"step.ask_year"},
-			btns:   []string{"year:2026", "year:2025", "back:", "menu:"},
+			btns:   []string{"year:2026-10-01", "year:2025-10-01", "back:", "menu:"},
 		},
 		{
 			name:   "fax without year on today's day offers this year",
 			events: then(toFaxDate, text("30/9")),
 			step:   dialogs.StepActFaxYear,
-			btns:   []string{"year:2027", "year:2026", "back:", "menu:"},
+			btns:   []string{"year:2027-09-30", "year:2026-09-30", "back:", "menu:"},
 			keys:   []string{"step.ask_year"},
 		},
 		{
@@ -181,11 +182,11 @@ func TestActivationPath(t *testing.T) {
 			events: then(toFaxDate, text("29/2")),
 			step:   dialogs.StepActFaxYear,
 			keys:   []string{"step.ask_year"},
-			btns:   []string{"year:2024", "year:2020", "back:", "menu:"},
+			btns:   []string{"year:2024-02-29", "year:2020-02-29", "back:", "menu:"},
 		},
 		{
 			name:   "year button completes the fax date",
-			events: then(toFaxDate, text("28/9"), press(dialogs.ActYear, "2027")),
+			events: then(toFaxDate, text("28/9"), press(dialogs.ActYear, "2027-09-28")),
 			step:   dialogs.StepActWaiting,
 			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 6, 10, 0)),
 			keys:   []string{"step.act_wait"},
@@ -198,10 +199,24 @@ func TestActivationPath(t *testing.T) {
 		},
 		{
 			name:   "year button of last year: activation long past",
-			events: then(toFaxDate, text("12/3"), press(dialogs.ActYear, "2026")),
+			events: then(toFaxDate, text("12/3"), press(dialogs.ActYear, "2026-03-12")),
 			step:   dialogs.StepActCheck,
 			keys:   []string{"step.act_check"},
 			args:   map[string]dialogs.Args{"step.act_check": {"Activation": day(2026, 3, 19), "Past": true}},
+		},
+		{
+			name: "a year button of an earlier question (12 March) cannot complete a later one (28 September): stale",
+			events: then(toFaxDate, text("12/3"), press(dialogs.ActBack, ""), text("28/9"),
+				pressFrom(dialogs.StepActFaxYear, dialogs.ActYear, "2027-03-12")),
+			step: dialogs.StepActFaxYear,
+			keys: []string{"hint.stale"},
+			btns: []string{"year:2027-09-28", "year:2026-09-28", "back:", "menu:"},
+			check: func(t *testing.T, s dialogs.State, fx dialogs.Effects) {
+				noFax(t, s, fx)
+				if s.Pending != (calendar.Date{Month: 9, Day: 28}) {
+					t.Errorf("Pending = %#v, want 28 September without year", s.Pending)
+				}
+			},
 		},
 		{
 			name:   "full date typed at the year question works",
@@ -215,7 +230,7 @@ func TestActivationPath(t *testing.T) {
 			events: then(toFaxDate, text("12/3"), text("1/10/2027")),
 			step:   dialogs.StepActFaxYear,
 			keys:   []string{"date.fax_future"},
-			btns:   []string{"year:2027", "year:2026", "back:", "menu:"},
+			btns:   []string{"year:2027-03-12", "year:2026-03-12", "back:", "menu:"},
 			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
 				if s.Pending != (calendar.Date{Month: 3, Day: 12}) {
 					t.Errorf("Pending = %#v, want 12 March without year", s.Pending)
@@ -253,7 +268,13 @@ func noFax(t *testing.T, s dialogs.State, _ dialogs.Effects) {
 // change nothing.
 func TestFaxYearForgedIsStale(t *testing.T) {
 	d := newDialog()
-	for _, arg := range []string{"1999", "abc", "", "2028", "2025", " 2027", "2027.0"} {
+	for _, arg := range []string{
+		"1999", "abc", "", "2028", "2025", " 2027", "2027.0",
+		"2027", "2026", // a bare year, as the buttons carried before: no longer enough
+		"2025-03-12", "2028-03-12", // the day, in a year not offered
+		"2027-03-13", "2027-09-28", // another day, in a year offered
+		"2027-3-12", "2027-03-12 ", "2027-02-30", "0000-03-12",
+	} {
 		t.Run(arg, func(t *testing.T) {
 			before, _, now := play(t, d, dialogs.State{}, thu30Sep, then(toFaxDate, text("12/3"))...)
 			after, fx, _ := play(t, d, before, now, press(dialogs.ActYear, arg))
@@ -263,7 +284,7 @@ func TestFaxYearForgedIsStale(t *testing.T) {
 			if got := keys(fx); len(got) != 1 || got[0] != "hint.stale" {
 				t.Errorf("keys = %q, want [hint.stale]", got)
 			}
-			if got := lastButtons(fx); len(got) < 2 || got[0] != "year:2027" || got[1] != "year:2026" {
+			if got := lastButtons(fx); len(got) < 2 || got[0] != "year:2027-03-12" || got[1] != "year:2026-03-12" {
 				t.Errorf("buttons = %q, want the year buttons again", got)
 			}
 		})
@@ -315,6 +336,36 @@ func TestFaxNotYet(t *testing.T) {
 			args:   map[string]dialogs.Args{"step.act_wait": {"Fax": day(2027, 9, 28), "Activation": day(2027, 10, 6)}},
 		},
 		{
+			name: "not yet, after a fax day was given: the fax day, the activation and the recheck are forgotten",
+			events: then(toActLate, wake(), press(dialogs.ActBack, ""), // act_check (rechecked), back to the fax question
+				press(dialogs.ActFaxNotYet, "")),
+			step: dialogs.StepActFaxWait,
+			wake: wakeAt(dialogs.WakeFaxAsk, at(2027, 10, 14, 10, 0)), // from Tue 12 Oct: Wed 13, Thu 14
+			keys: []string{"step.act_fax_wait"},
+			check: func(t *testing.T, s dialogs.State, fx dialogs.Effects) {
+				noFax(t, s, fx)
+				if s.Rechecked {
+					t.Error("Rechecked = true, want false")
+				}
+				if s.Payment != "card" {
+					t.Errorf("Payment = %q, want card (kept)", s.Payment)
+				}
+			},
+		},
+		{
+			name:   "not yet, then a new fax day: the activation check of that day, recheck again possible",
+			events: then(toActLate, wake(), press(dialogs.ActBack, ""), press(dialogs.ActFaxNotYet, ""), press(dialogs.ActFaxToday, "")),
+			step:   dialogs.StepActWaiting,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 19, 10, 0)), // Tue 12 Oct + 5 working days
+			keys:   []string{"step.act_wait"},
+			args:   map[string]dialogs.Args{"step.act_wait": {"Fax": day(2027, 10, 12), "Activation": day(2027, 10, 19)}},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if s.Rechecked {
+					t.Error("Rechecked = true, want false")
+				}
+			},
+		},
+		{
 			name:   "not yet, then sent today from the waiting question",
 			events: then(toActFax("card"), press(dialogs.ActFaxNotYet, ""), press(dialogs.ActFaxToday, "")),
 			step:   dialogs.StepActWaiting,
@@ -355,7 +406,7 @@ func TestActivationCheck(t *testing.T) {
 			step:   dialogs.StepActLate,
 			wake:   recheck12Oct,
 			keys:   []string{"step.act_late"},
-			args:   map[string]dialogs.Args{"step.act_late": {"Recheck": true}},
+			args:   map[string]dialogs.Args{"step.act_late": {"Late": false, "Wake": at(2027, 10, 12, 10, 0)}},
 			btns:   []string{"arrived:", "remind:off", "back:", "menu:"},
 		},
 		{
@@ -375,7 +426,8 @@ func TestActivationCheck(t *testing.T) {
 			events: then(toActLate, wake(), press(dialogs.ActNotArrived, "")),
 			step:   dialogs.StepActLate,
 			keys:   []string{"step.act_late"},
-			args:   map[string]dialogs.Args{"step.act_late": {"Recheck": false}},
+			args:   map[string]dialogs.Args{"step.act_late": {"Late": true, "Wake": time.Time{}}},
+			btns:   []string{"arrived:", "back:", "menu:"},
 		},
 		{
 			name:   "arrived at the recheck",
@@ -385,11 +437,22 @@ func TestActivationCheck(t *testing.T) {
 			keys:   []string{"step.checklist"},
 		},
 		{
-			name:   "not arrived with reminders off: no recheck promised",
+			name:   "not arrived with reminders off: the recheck is kept muted, not promised",
 			events: then(toActCheck, press(dialogs.ActRemind, "off"), press(dialogs.ActNotArrived, "")),
 			step:   dialogs.StepActLate,
+			wake:   recheck12Oct,
 			keys:   []string{"step.act_late"},
-			args:   map[string]dialogs.Args{"step.act_late": {"Recheck": false}},
+			args:   map[string]dialogs.Args{"step.act_late": {"Late": false, "Wake": time.Time{}}},
+			btns:   []string{"arrived:", "remind:on", "back:", "menu:"},
+		},
+		{
+			name:   "not arrived with reminders off, then on: the recheck is promised again",
+			events: then(toActCheck, press(dialogs.ActRemind, "off"), press(dialogs.ActNotArrived, ""), press(dialogs.ActRemind, "on"), press(dialogs.ActHere, "")),
+			step:   dialogs.StepActLate,
+			wake:   recheck12Oct,
+			keys:   []string{"step.act_late"},
+			args:   map[string]dialogs.Args{"step.act_late": {"Late": false, "Wake": at(2027, 10, 12, 10, 0)}},
+			btns:   []string{"arrived:", "remind:off", "back:", "menu:"},
 		},
 	})
 }
@@ -411,7 +474,7 @@ func TestChecklist(t *testing.T) {
 			step:   dialogs.StepChecklist,
 			wake:   nudge6Oct,
 			keys:   []string{"step.checklist"},
-			btns:   []string{"tick:0", "tick:1", "tick:2", "remind:off", "back:", "menu:"},
+			btns:   []string{"tick:0:1", "tick:1:1", "tick:2:1", "remind:off", "back:", "menu:"},
 			check: func(t *testing.T, _ dialogs.State, fx dialogs.Effects) {
 				for _, row := range fx.Messages[0].Buttons[:3] {
 					if row[0].Label != "btn.todo" {
@@ -422,12 +485,12 @@ func TestChecklist(t *testing.T) {
 		},
 		{
 			name:   "ticking one item says how many are left",
-			events: then(toChecklist, press(dialogs.ActTick, "0")),
+			events: then(toChecklist, press(dialogs.ActTick, "0:1")),
 			step:   dialogs.StepChecklist,
 			wake:   nudge6Oct,
 			keys:   []string{"step.checklist_left"},
-			args:   map[string]dialogs.Args{"step.checklist_left": {"Left": 2}},
-			btns:   []string{"tick:0", "tick:1", "tick:2", "remind:off", "back:", "menu:"},
+			args:   map[string]dialogs.Args{"step.checklist_left": {"Left": 2, "Ticked": true}},
+			btns:   []string{"tick:0:0", "tick:1:1", "tick:2:1", "remind:off", "back:", "menu:"},
 			check: func(t *testing.T, s dialogs.State, fx dialogs.Effects) {
 				checklistIs(0b001)(t, s, fx)
 				if got := fx.Messages[0].Buttons[0][0].Label; got != "btn.done" {
@@ -436,17 +499,36 @@ func TestChecklist(t *testing.T) {
 			},
 		},
 		{
-			name:   "ticking an item twice unticks it",
-			events: then(toChecklist, press(dialogs.ActTick, "2"), press(dialogs.ActTick, "2")),
+			name:   "a ticked item's button (now 'mark not done') unticks it",
+			events: then(toChecklist, press(dialogs.ActTick, "2:1"), press(dialogs.ActTick, "2:0")),
 			step:   dialogs.StepChecklist,
 			wake:   nudge6Oct,
 			keys:   []string{"step.checklist_left"},
-			args:   map[string]dialogs.Args{"step.checklist_left": {"Left": 3}},
+			args:   map[string]dialogs.Args{"step.checklist_left": {"Left": 3, "Ticked": false}},
+			btns:   []string{"tick:0:1", "tick:1:1", "tick:2:1", "remind:off", "back:", "menu:"},
+			check:  checklistIs(0),
+		},
+		{
+			name:   "the button of an older message, pressed again, does not undo the tick",
+			events: then(toChecklist, press(dialogs.ActTick, "2:1"), press(dialogs.ActTick, "2:1")),
+			step:   dialogs.StepChecklist,
+			wake:   nudge6Oct,
+			keys:   []string{"step.checklist_left"},
+			args:   map[string]dialogs.Args{"step.checklist_left": {"Left": 2, "Ticked": true}},
+			check:  checklistIs(0b100),
+		},
+		{
+			name:   "'mark not done' on an item not done changes nothing",
+			events: then(toChecklist, press(dialogs.ActTick, "1:0")),
+			step:   dialogs.StepChecklist,
+			wake:   nudge6Oct,
+			keys:   []string{"step.checklist_left"},
+			args:   map[string]dialogs.Args{"step.checklist_left": {"Left": 3, "Ticked": false}},
 			check:  checklistIs(0),
 		},
 		{
 			name:   "all three ticked: done, no reminder",
-			events: then(toChecklist, press(dialogs.ActTick, "2"), press(dialogs.ActTick, "0"), press(dialogs.ActTick, "1")),
+			events: then(toChecklist, press(dialogs.ActTick, "2:1"), press(dialogs.ActTick, "0:1"), press(dialogs.ActTick, "1:1")),
 			step:   dialogs.StepDone,
 			keys:   []string{"step.done"},
 			btns:   []string{"back:", "menu:"},
@@ -454,7 +536,7 @@ func TestChecklist(t *testing.T) {
 		},
 		{
 			name:   "tick 3 is no item",
-			events: then(toChecklist, press(dialogs.ActTick, "1"), press(dialogs.ActTick, "3")),
+			events: then(toChecklist, press(dialogs.ActTick, "1:1"), press(dialogs.ActTick, "3:1")),
 			step:   dialogs.StepChecklist,
 			wake:   nudge6Oct,
 			keys:   []string{"hint.stale", "step.checklist"},
@@ -462,7 +544,7 @@ func TestChecklist(t *testing.T) {
 		},
 		{
 			name:   "tick -1 is no item",
-			events: then(toChecklist, press(dialogs.ActTick, "-1")),
+			events: then(toChecklist, press(dialogs.ActTick, "-1:1")),
 			step:   dialogs.StepChecklist,
 			wake:   nudge6Oct,
 			keys:   []string{"hint.stale", "step.checklist"},
@@ -477,6 +559,30 @@ func TestChecklist(t *testing.T) {
 			check:  checklistIs(0),
 		},
 		{
+			name:   "an old-style argument without what is wanted ('0') is stale",
+			events: then(toChecklist, press(dialogs.ActTick, "0")),
+			step:   dialogs.StepChecklist,
+			wake:   nudge6Oct,
+			keys:   []string{"hint.stale", "step.checklist"},
+			check:  checklistIs(0),
+		},
+		{
+			name:   "'0:2' wants neither done nor not done: stale",
+			events: then(toChecklist, press(dialogs.ActTick, "0:1"), press(dialogs.ActTick, "0:2")),
+			step:   dialogs.StepChecklist,
+			wake:   nudge6Oct,
+			keys:   []string{"hint.stale", "step.checklist"},
+			check:  checklistIs(0b001),
+		},
+		{
+			name:   "'0:' and ':1' are stale",
+			events: then(toChecklist, press(dialogs.ActTick, "0:"), press(dialogs.ActTick, ":1")),
+			step:   dialogs.StepChecklist,
+			wake:   nudge6Oct,
+			keys:   []string{"hint.stale", "step.checklist"},
+			check:  checklistIs(0),
+		},
+		{
 			name:   "tick without argument is no item",
 			events: then(toChecklist, press(dialogs.ActTick, "")),
 			step:   dialogs.StepChecklist,
@@ -485,10 +591,10 @@ func TestChecklist(t *testing.T) {
 		},
 		{
 			name:   "the checklist reminder comes once",
-			events: then(toChecklist, press(dialogs.ActTick, "0"), wake()),
+			events: then(toChecklist, press(dialogs.ActTick, "0:1"), wake()),
 			step:   dialogs.StepChecklist,
 			keys:   []string{"remind.checklist"},
-			btns:   []string{"tick:0", "tick:1", "tick:2", "back:", "menu:"}, // nothing more planned: no "stop reminders"
+			btns:   []string{"tick:0:0", "tick:1:1", "tick:2:1", "back:", "menu:"}, // nothing more planned: no "stop reminders"
 			check: func(t *testing.T, s dialogs.State, fx dialogs.Effects) {
 				checklistIs(0b001)(t, s, fx)
 				if !s.Nudged {
@@ -508,6 +614,53 @@ func TestChecklist(t *testing.T) {
 			events: then(toChecklist, press(dialogs.ActMenu, ""), wake()),
 			step:   dialogs.StepChecklist,
 			keys:   []string{"remind.checklist"},
+		},
+		{
+			name:   "a checklist left for the menu: 'my PEC is active' again resumes it, ticks and reminder kept",
+			events: then(toChecklist, press(dialogs.ActTick, "0:1"), press(dialogs.ActMenu, ""), advance(24*time.Hour), press(dialogs.ActGoActive, "")),
+			step:   dialogs.StepChecklist,
+			wake:   nudge6Oct,
+			keys:   []string{"step.checklist"},
+			check:  checklistIs(0b001),
+		},
+		{
+			name:   "an activation left for the menu, then 'my PEC is active': the checklist from scratch, the fax and its reminder dropped",
+			events: then(toActWait, press(dialogs.ActMenu, ""), press(dialogs.ActGoActive, "")),
+			step:   dialogs.StepChecklist,
+			wake:   nudge6Oct,
+			keys:   []string{"step.checklist"},
+			check: func(t *testing.T, s dialogs.State, fx dialogs.Effects) {
+				noFax(t, s, fx)
+				checklistIs(0)(t, s, fx)
+				if s.Payment != "" || s.Resume != "" {
+					t.Errorf("Payment, Resume = %q, %q; want none", s.Payment, s.Resume)
+				}
+			},
+		},
+		{
+			name:   "a renewal left for the menu, then 'my PEC is active': the expiry and its reminder dropped",
+			events: then(toRenExpiry, text("15/12/2027"), press(dialogs.ActMenu, ""), press(dialogs.ActGoActive, "")),
+			step:   dialogs.StepChecklist,
+			wake:   nudge6Oct,
+			keys:   []string{"step.checklist"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if !s.Expiry.IsZero() {
+					t.Errorf("Expiry = %v, want none", s.Expiry)
+				}
+			},
+		},
+		{
+			name:   "reminders off are kept by a fresh checklist: its reminder is muted",
+			events: then(toActWait, press(dialogs.ActRemind, "off"), press(dialogs.ActMenu, ""), press(dialogs.ActGoActive, "")),
+			step:   dialogs.StepChecklist,
+			wake:   nudge6Oct,
+			keys:   []string{"step.checklist"},
+			btns:   []string{"tick:0:1", "tick:1:1", "tick:2:1", "remind:on", "back:", "menu:"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if !s.RemindersOff {
+					t.Error("RemindersOff = false, want true")
+				}
+			},
 		},
 		{
 			name:   "done after the box was reactivated, from the renewal path",

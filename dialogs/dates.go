@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,7 +42,8 @@ func (d *Dialog) typed(q question, s State, text string, now time.Time) (State, 
 // (or an impossible one) is an answer; other words get the buttons hint.
 func answerOrHint(q question) func(d *Dialog, s State, text string, now time.Time) (State, Effects) {
 	return func(d *Dialog, s State, text string, now time.Time) (State, Effects) {
-		if _, err := datetext.Parse(text, d.today(now)); err != nil && err.(*datetext.Error).Reason == datetext.NotADate {
+		var e *datetext.Error
+		if _, err := datetext.Parse(text, d.today(now)); errors.As(err, &e) && e.Reason == datetext.NotADate {
 			return s, d.prompt(s, now, Message{Key: "hint.buttons"}, Effects{})
 		}
 		return d.typed(q, s, text, now)
@@ -71,8 +73,10 @@ func yearButtons(q question) func(d *Dialog, s State, now time.Time) Message {
 		m := Message{Key: "step.ask_year", Args: Args{"Pending": s.Pending}}
 		var row []Button
 		for _, y := range q.years(d.today(now), s.Pending) {
+			// The whole date, so that a button of an earlier question
+			// cannot complete a different one.
 			row = append(row, Button{Label: "btn.year", LabelArgs: Args{"Date": withYear(s.Pending, y)},
-				Action: ActYear, Arg: strconv.Itoa(y)})
+				Action: ActYear, Arg: withYear(s.Pending, y).String()})
 		}
 		if len(row) > 0 {
 			m.Buttons = [][]Button{row}
@@ -81,23 +85,18 @@ func yearButtons(q question) func(d *Dialog, s State, now time.Time) Message {
 	}
 }
 
-// pickYear completes the pending date with the year on the pressed button;
-// a year that was not offered is a forged or stale button.
+// pickYear completes the pending date with the date on the pressed button;
+// one that was not offered for this question is a forged or stale button.
 func pickYear(q question) func(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
 	return func(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
-		y, err := strconv.Atoi(ev.Arg)
+		day, err := calendar.ParseISO(ev.Arg)
 		offered := false
-		for _, c := range q.years(d.today(now), s.Pending) {
-			offered = offered || (err == nil && c == y)
+		for _, y := range q.years(d.today(now), s.Pending) {
+			offered = offered || (err == nil && day == withYear(s.Pending, y))
 		}
 		if !offered {
 			return s, d.prompt(s, now, Message{Key: "hint.stale"}, Effects{})
 		}
-		if !calendar.Valid(y, s.Pending.Month, s.Pending.Day) {
-			return s, d.refuse(s, now, &datetext.Error{Reason: datetext.NoSuchDay})
-		}
-		day := withYear(s.Pending, y)
-		s.Pending = calendar.Date{}
 		return q.accept(d, s, day, now)
 	}
 }

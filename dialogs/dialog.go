@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"slices"
 	"time"
 
 	"github.com/omceo-latina/pecbot/dialogs/calendar"
@@ -53,6 +54,9 @@ func (d *Dialog) Step(s State, ev Event, now time.Time) (State, Effects) {
 	case Press:
 		return d.press(s, ev, now)
 	case Text:
+		if to, ok := d.revisited(s, now); ok { // its deadline passed: no answer to it applies
+			return d.enter(s, to, now, &fx)
+		}
 		if in := steps[s.Step].text; in != nil {
 			return in.handle(d, s, ev.Text, now)
 		}
@@ -71,9 +75,9 @@ func (d *Dialog) first(s State, ev Event, now time.Time) (State, Effects) {
 	welcome := Message{Key: "welcome"}
 	s.Step = StepMenu
 	switch {
-	case ev.Kind == Press && ev.Action == ActLang && supportedLang(ev.Arg) == ev.Arg:
+	case ev.Kind == Press && ev.Action == ActLang && Speaks(ev.Arg):
 		s.Lang = ev.Arg
-	case ev.Kind == Command && ev.Name != "start" && ev.Name != "menu" && ev.Name != "cancel":
+	case ev.Kind == Command && !slices.Contains([]string{"start", "menu", "cancel"}, commandName(ev.Name)):
 		s, fx := d.command(s, ev.Name, now)
 		fx.Messages = append([]Message{welcome}, fx.Messages...)
 		return s, fx
@@ -98,6 +102,16 @@ func (d *Dialog) show(s State, now time.Time, fx Effects) Effects {
 	m.Buttons = d.buttons(s, m.Buttons)
 	fx.say(m)
 	return fx
+}
+
+// Buttons are the buttons under the current step's message, as the member
+// sees them now: an adapter uses them to understand a button's label typed
+// instead of tapped.
+func (d *Dialog) Buttons(s State, now time.Time) [][]Button {
+	if s.Step == "" {
+		return nil
+	}
+	return d.buttons(s, steps[s.Step].render(d, s, now).Buttons)
 }
 
 // prompt shows msg in place of the current step's text, with the step's
@@ -144,6 +158,9 @@ func (d *Dialog) press(s State, ev Event, now time.Time) (State, Effects) {
 	st := steps[s.Step]
 	if ev.Action == ActBack && ev.From == s.Step {
 		return d.back(s, now)
+	}
+	if to, ok := d.revisited(s, now); ok { // its deadline passed: the button no longer applies
+		return d.enter(s, to, now, &fx)
 	}
 	if ev.From == s.Step {
 		for _, c := range st.choices {

@@ -2,6 +2,9 @@ package dialogs_test
 
 import (
 	"encoding/json"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,7 +88,7 @@ func TestNavigation(t *testing.T) {
 			events: then(toFaxDate, text("12/3"), press(dialogs.ActMenu, ""), press(dialogs.ActResume, "")),
 			step:   dialogs.StepActFaxYear,
 			keys:   []string{"step.ask_year"},
-			btns:   []string{"year:2027", "year:2026", "back:", "menu:"},
+			btns:   []string{"year:2027-03-12", "year:2026-03-12", "back:", "menu:"},
 		},
 		{
 			name:   "menu twice keeps the journey",
@@ -97,7 +100,7 @@ func TestNavigation(t *testing.T) {
 		},
 		{
 			name:   "menu from a finished journey offers no resume",
-			events: then(toChecklist, press(dialogs.ActTick, "0"), press(dialogs.ActTick, "1"), press(dialogs.ActTick, "2"), press(dialogs.ActMenu, "")),
+			events: then(toChecklist, press(dialogs.ActTick, "0:1"), press(dialogs.ActTick, "1:1"), press(dialogs.ActTick, "2:1"), press(dialogs.ActMenu, "")),
 			step:   dialogs.StepMenu,
 			keys:   []string{"step.menu"},
 			btns:   menuButtons,
@@ -247,6 +250,20 @@ func TestNavigation(t *testing.T) {
 			btns:   []string{"here:", "menu:"},
 		},
 		{
+			name:   "/contacts: shown over the step, with Back to it",
+			events: then(toActWait, cmd("contacts")),
+			step:   dialogs.StepActWaiting,
+			wake:   actCheck,
+			keys:   []string{"info.contacts"},
+			btns:   []string{"here:", "menu:"},
+		},
+		{
+			name:   "/contacts on a fresh state: welcome, then the contacts over the menu",
+			events: []act{cmd("contacts")},
+			step:   dialogs.StepMenu,
+			keys:   []string{"welcome", "info.contacts"},
+		},
+		{
 			name:   "/privacy",
 			events: then(toActWait, cmd("privacy")),
 			step:   dialogs.StepActWaiting,
@@ -315,11 +332,11 @@ func TestNavigation(t *testing.T) {
 			step:   dialogs.StepActWaiting,
 			wake:   actCheck,
 			keys:   []string{"forget.confirm"},
-			btns:   []string{"forget_yes:", "forget_no:"},
+			btns:   []string{"forget_yes:" + strconv.FormatInt(thu30Sep.Unix(), 10), "forget_no:"}, // yes carries when it was asked
 		},
 		{
 			name:   "forget confirmed: everything erased",
-			events: then(toActWait, press(dialogs.ActLang, "en"), cmd("forget"), press(dialogs.ActForgetYes, "")),
+			events: then(toActWait, press(dialogs.ActLang, "en"), cmd("forget"), forgetYes(thu30Sep)),
 			step:   "",
 			keys:   []string{"forget.done"},
 			check: func(t *testing.T, s dialogs.State, fx dialogs.Effects) {
@@ -330,6 +347,57 @@ func TestNavigation(t *testing.T) {
 					t.Errorf("state = %+v, want a fresh one", s)
 				}
 			},
+		},
+		{
+			name:   "forget confirmed 15 minutes after it was asked: still honoured",
+			events: then(toActWait, cmd("forget"), advance(15*time.Minute), forgetYes(thu30Sep)),
+			step:   "",
+			keys:   []string{"forget.done"},
+			check: func(t *testing.T, _ dialogs.State, fx dialogs.Effects) {
+				if !fx.Forget {
+					t.Error("Effects.Forget = false, want true")
+				}
+			},
+		},
+		{
+			name:   "an old 'yes, erase' pressed more than 15 minutes later: stale, nothing erased",
+			events: then(toActWait, cmd("forget"), advance(15*time.Minute+time.Second), forgetYes(thu30Sep)),
+			step:   dialogs.StepActWaiting,
+			wake:   actCheck,
+			keys:   []string{"hint.stale", "step.act_wait"},
+			check:  nothingForgotten,
+		},
+		{
+			name:   "a 'yes, erase' of a /forget asked the day before: stale",
+			events: then(toActWait, cmd("forget"), advance(24*time.Hour), forgetYes(thu30Sep)),
+			step:   dialogs.StepActWaiting,
+			wake:   actCheck,
+			keys:   []string{"hint.stale", "step.act_wait"},
+			check:  nothingForgotten,
+		},
+		{
+			name:   "a 'yes, erase' dated in the future is forged: stale",
+			events: then(toActWait, cmd("forget"), forgetYes(thu30Sep.Add(time.Minute))),
+			step:   dialogs.StepActWaiting,
+			wake:   actCheck,
+			keys:   []string{"hint.stale", "step.act_wait"},
+			check:  nothingForgotten,
+		},
+		{
+			name:   "a 'yes, erase' without when it was asked (an old button): stale",
+			events: then(toActWait, cmd("forget"), press(dialogs.ActForgetYes, "")),
+			step:   dialogs.StepActWaiting,
+			wake:   actCheck,
+			keys:   []string{"hint.stale", "step.act_wait"},
+			check:  nothingForgotten,
+		},
+		{
+			name:   "a 'yes, erase' with garbage for the time: stale",
+			events: then(toActWait, cmd("forget"), press(dialogs.ActForgetYes, "soon")),
+			step:   dialogs.StepActWaiting,
+			wake:   actCheck,
+			keys:   []string{"hint.stale", "step.act_wait"},
+			check:  nothingForgotten,
 		},
 		{
 			name:   "forget declined: all kept",
@@ -345,7 +413,7 @@ func TestNavigation(t *testing.T) {
 		},
 		{
 			name:   "after forgetting, the next message starts over",
-			events: then(toActWait, cmd("forget"), press(dialogs.ActForgetYes, ""), text("ciao")),
+			events: then(toActWait, cmd("forget"), forgetYes(thu30Sep), text("ciao")),
 			step:   dialogs.StepMenu,
 			keys:   []string{"welcome", "step.menu"},
 		},
@@ -382,9 +450,53 @@ func TestNavigation(t *testing.T) {
 			step:   dialogs.StepChecklist,
 			wake:   wakeAt(dialogs.WakeChecklist, at(2027, 10, 6, 10, 0)),
 			keys:   []string{"hint.buttons"},
-			btns:   []string{"tick:0", "tick:1", "tick:2", "remind:off", "back:", "menu:"},
+			btns:   []string{"tick:0:1", "tick:1:1", "tick:2:1", "remind:off", "back:", "menu:"},
 		},
 	})
+}
+
+// nothingForgotten checks that a refused /forget erased nothing.
+func nothingForgotten(t *testing.T, s dialogs.State, fx dialogs.Effects) {
+	t.Helper()
+	if fx.Forget || s.FaxDay != day(2027, 9, 30) {
+		t.Errorf("Forget %v, FaxDay %v; want nothing forgotten", fx.Forget, s.FaxDay)
+	}
+}
+
+// The Italian names of the commands do what the commands do.
+func TestCommandAliases(t *testing.T) {
+	d := newDialog()
+	aliases := map[string]string{
+		"aiuto": "help", "stato": "status", "contatti": "contacts", "annulla": "cancel",
+		"lingua": "language", "promemoria": "reminders", "dimentica": "forget",
+	}
+	for alias, name := range aliases {
+		t.Run(alias, func(t *testing.T) {
+			if !slices.Contains(dialogs.Commands, name) {
+				t.Fatalf("%s stands for %s, which is not in Commands", alias, name)
+			}
+			s, _, now := play(t, d, dialogs.State{}, thu30Sep, toActWait...)
+			gotS, gotFx := d.Step(s, dialogs.Event{Kind: dialogs.Command, Name: alias}, now)
+			wantS, wantFx := d.Step(s, dialogs.Event{Kind: dialogs.Command, Name: name}, now)
+			if !equalState(gotS, wantS) || !reflect.DeepEqual(gotFx, wantFx) {
+				t.Errorf("/%s: %+v %q, want as /%s: %+v %q", alias, gotS, keys(gotFx), name, wantS, keys(wantFx))
+			}
+			if slices.Contains(keys(gotFx), "hint.unknown_command") {
+				t.Errorf("/%s is not understood", alias)
+			}
+			// And as the first thing a newcomer types.
+			gotS, gotFx = d.Step(dialogs.State{}, dialogs.Event{Kind: dialogs.Command, Name: alias}, now)
+			wantS, wantFx = d.Step(dialogs.State{}, dialogs.Event{Kind: dialogs.Command, Name: name}, now)
+			if !equalState(gotS, wantS) || !reflect.DeepEqual(gotFx, wantFx) {
+				t.Errorf("/%s first: %q, want as /%s first: %q", alias, keys(gotFx), name, keys(wantFx))
+			}
+		})
+	}
+	// Not every Italian word is a command.
+	_, fx := d.Step(dialogs.State{Step: dialogs.StepMenu}, dialogs.Event{Kind: dialogs.Command, Name: "rinnovo"}, thu30Sep)
+	if got := keys(fx); !equalStrings(got, []string{"hint.unknown_command", "step.menu"}) {
+		t.Errorf("/rinnovo: keys %q, want an unknown command", got)
+	}
 }
 
 func langIs(want string) func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
@@ -442,8 +554,8 @@ func TestBadDates(t *testing.T) {
 	}{
 		{"fax", toFaxDate, dialogs.StepActFaxDate, []string{"back:", "menu:"}},
 		{"expiry", toRenExpiry, dialogs.StepRenExpiry, []string{"not_expired:", "dont_know:", "back:", "menu:"}},
-		{"fax year", then(toFaxDate, text("12/3")), dialogs.StepActFaxYear, []string{"year:2027", "year:2026", "back:", "menu:"}},
-		{"expiry year", then(toRenExpiry, text("12/3")), dialogs.StepRenYear, []string{"year:2026", "year:2027", "year:2028", "back:", "menu:"}},
+		{"fax year", then(toFaxDate, text("12/3")), dialogs.StepActFaxYear, []string{"year:2027-03-12", "year:2026-03-12", "back:", "menu:"}},
+		{"expiry year", then(toRenExpiry, text("12/3")), dialogs.StepRenYear, []string{"year:2026-03-12", "year:2027-03-12", "year:2028-03-12", "back:", "menu:"}},
 		{"expiry day", then(toRenExpiry, text("novembre 2027")), dialogs.StepRenDay, []string{"back:", "menu:"}},
 	}
 	texts := []struct{ typed, key string }{
@@ -490,7 +602,8 @@ func TestDecodeButton(t *testing.T) {
 		ok   bool
 		want dialogs.Event
 	}{
-		{"1|act_fax_year|year|2027", true, dialogs.Event{Kind: dialogs.Press, From: "act_fax_year", Action: "year", Arg: "2027"}},
+		{"1|act_fax_year|year|2027-03-12", true, dialogs.Event{Kind: dialogs.Press, From: "act_fax_year", Action: "year", Arg: "2027-03-12"}},
+		{"1|checklist|tick|0:1", true, dialogs.Event{Kind: dialogs.Press, From: "checklist", Action: "tick", Arg: "0:1"}},
 		{"1|menu|go_act|", true, dialogs.Event{Kind: dialogs.Press, From: "menu", Action: "go_act"}},
 		{"1||menu|", true, dialogs.Event{Kind: dialogs.Press, Action: "menu"}}, // a global button of a message shown before any step
 		{long, true, dialogs.Event{Kind: dialogs.Press, From: dialogs.StepID(strings.Repeat("a", 59)), Action: "b"}},
@@ -674,6 +787,10 @@ func TestDiagram(t *testing.T) {
 		"checklist --> checklist: ⏰ checklist\n",
 		"renew --> renew: ⏰ expiry_30\n",
 		"renew --> renew: ⏰ lastday_3\n",
+		"renew --> gone: ⏰ gone\n",
+		"ren_done --> ren_expiry: enter_date\n",
+		"menu --> checklist: go_ok\n",
+		"act_fax --> act_fax_wait: fax_no\n",
 		"act_fax_date --> act_fax_year: typed date\n",
 		"ren_expiry --> ren_day: typed date\n",
 		"act_pay --> act_fax: pay\n",

@@ -1,6 +1,7 @@
 package dialogs_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -132,12 +133,12 @@ func TestLeapDayExpiryYears(t *testing.T) {
 			events: then(toRenExpiry, text("29/2")),
 			step:   dialogs.StepRenYear,
 			keys:   []string{"step.ask_year"},
-			btns:   []string{"year:2024", "year:2028", "back:", "menu:"},
+			btns:   []string{"year:2024-02-29", "year:2028-02-29", "back:", "menu:"},
 		},
 		{
 			name:   "in 2026, choosing 2024: expired more than 90 days ago",
 			now:    at(2026, 5, 4, 10, 0),
-			events: then(toRenExpiry, text("29/2"), press(dialogs.ActYear, "2024")),
+			events: then(toRenExpiry, text("29/2"), press(dialogs.ActYear, "2024-02-29")),
 			step:   dialogs.StepGone,
 			keys:   []string{"step.gone"},
 			args:   map[string]dialogs.Args{"step.gone": {"Expiry": calendar.Date{Year: 2024, Month: time.February, Day: 29}}},
@@ -147,7 +148,7 @@ func TestLeapDayExpiryYears(t *testing.T) {
 			now:    at(2027, 5, 4, 10, 0),
 			events: then(toRenExpiry, text("29/2")),
 			step:   dialogs.StepRenYear,
-			btns:   []string{"year:2028", "back:", "menu:"},
+			btns:   []string{"year:2028-02-29", "back:", "menu:"},
 			keys:   []string{"step.ask_year"},
 		},
 	})
@@ -235,6 +236,43 @@ func TestShownAgainLater(t *testing.T) {
 			},
 		},
 		{
+			name: "'I have renewed' pressed after the last day (reminders off): the box is gone, not renewed",
+			events: then(toRenExpiry, text("2/7/2027"), press(dialogs.ActRemind, "off"), clock(at(2027, 10, 1, 9, 0)),
+				press(dialogs.ActRenewed, "")),
+			step: dialogs.StepGone,
+			keys: []string{"step.gone"},
+			args: map[string]dialogs.Args{"step.gone": {"Expiry": day(2027, 7, 2), "LastDay": day(2027, 9, 30)}},
+		},
+		{
+			name: "a stale button pressed after the last day: the box is gone too",
+			events: then(toRenExpiry, text("2/7/2027"), clock(at(2027, 10, 1, 9, 0)),
+				pressFrom(dialogs.StepActFax, dialogs.ActFaxToday, "")),
+			step: dialogs.StepGone,
+			keys: []string{"step.gone"},
+		},
+		{
+			name: "'I have renewed' on the last day itself: renewed",
+			events: then(toRenExpiry, text("2/7/2027"), clock(at(2027, 9, 30, 23, 59)),
+				press(dialogs.ActRenewed, "")),
+			step: dialogs.StepRenDone,
+			keys: []string{"step.ren_done"},
+		},
+		{
+			name: "text typed at the renewal after the last day: the box is gone, no hint",
+			events: then(toRenExpiry, text("2/7/2027"), clock(at(2027, 10, 1, 9, 0)),
+				text("fatto")),
+			step: dialogs.StepGone,
+			keys: []string{"step.gone"},
+		},
+		{
+			name: "Back from the renewal after the last day still goes back",
+			events: then(toRenExpiry, text("2/7/2027"), clock(at(2027, 10, 1, 9, 0)),
+				press(dialogs.ActBack, "")),
+			step: dialogs.StepRenExpiry,
+			wake: wakeAt(dialogs.WakeGone, at(2027, 10, 1, 10, 0)),
+			keys: []string{"step.ren_expiry"},
+		},
+		{
 			name:   "renewed: the reminders end",
 			events: then(toRenExpiry, text("15/12/2027"), press(dialogs.ActRenewed, "")),
 			step:   dialogs.StepRenDone,
@@ -249,7 +287,7 @@ func TestOldConfirmations(t *testing.T) {
 	runFlows(t, []flow{
 		{
 			name:   "/forget, the member moves on, then the old 'yes, erase' is pressed: stale, nothing erased",
-			events: then(toActSteps, cmd("forget"), press(dialogs.ActBought, ""), pressFrom(dialogs.StepActSteps, dialogs.ActForgetYes, "")),
+			events: then(toActSteps, cmd("forget"), press(dialogs.ActBought, ""), pressFrom(dialogs.StepActSteps, dialogs.ActForgetYes, strconv.FormatInt(thu30Sep.Unix(), 10))),
 			step:   dialogs.StepActPayment,
 			keys:   []string{"hint.stale", "step.act_pay"},
 			check: func(t *testing.T, _ dialogs.State, fx dialogs.Effects) {

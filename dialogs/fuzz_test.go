@@ -106,7 +106,18 @@ func checkStep(t *testing.T, prev dialogs.State, ev dialogs.Event, now time.Time
 			t.Fatalf("stale wake-up %+v (pending %s) acted: %q", ev, showWake(prev.Wake), keys(fx))
 		}
 		civil := newDialog().Cal.NextCivilTime(now, rome, 10).Equal(now)
-		if due && civil && len(fx.Messages) == 0 {
+		// At a date question (not the step that set it) a wake-up waits
+		// once, silently, for the reminder hour of a later working day.
+		_, typing := dialogs.DeclaredTextTo(prev.Step)
+		waits := due && civil && typing && !prev.Wake.Waited && !slices.Contains(dialogs.DeclaredReminds(prev.Step), ev.Reason)
+		if waits {
+			local := s.Wake.At.In(rome)
+			if len(fx.Messages) > 0 || s.Step != prev.Step || s.Wake.Reason != ev.Reason || !s.Wake.Waited ||
+				!s.Wake.At.After(now) || local.Hour() != 10 || local.Minute() != 0 {
+				t.Fatalf("wake-up %+v at question %q did not wait once: said %q, pending %s (waited %v)", ev, prev.Step, keys(fx), showWake(s.Wake), s.Wake.Waited)
+			}
+		}
+		if due && civil && !waits && len(fx.Messages) == 0 {
 			t.Fatalf("due wake-up %+v said nothing", ev)
 		}
 		if due && !civil && (len(fx.Messages) > 0 || s.Wake.Reason != ev.Reason || !s.Wake.At.After(now)) {
@@ -137,9 +148,12 @@ func checkStep(t *testing.T, prev dialogs.State, ev dialogs.Event, now time.Time
 	if s.Wake.IsZero() {
 		return
 	}
-	if s.RemindersOff {
-		t.Fatalf("after %+v: wake-up %s pending with reminders off", ev, showWake(s.Wake))
+	// Only a wake-up that found the member typing waits, and only once.
+	if s.Wake.Waited && !(prev.Wake.Waited && prev.Wake.Reason == s.Wake.Reason) && ev.Kind != dialogs.Woken {
+		t.Fatalf("after %+v: wake-up %s marked as waited, not by a wake-up", ev, showWake(s.Wake))
 	}
+	// Muted (reminders off), a wake-up stays pending and moves with the
+	// journey, but is never delivered: the Woken check above.
 	// A step without a reminder rule keeps the one pending (Back within a
 	// journey cancels nothing), so the reason need only be one a step sets.
 	if !slices.Contains(dialogs.WakeReasons(), s.Wake.Reason) {
@@ -169,13 +183,16 @@ var (
 	fuzzArgs = []string{
 		"", "0", "1", "2", "3", "-1", "x", "on", "off", "it", "en", "fr", "card", "postal", "bank",
 		"2024", "2025", "2026", "2027", "2028", "2029", "1999", "abc", "99999999999999999999",
+		"0:1", "1:1", "2:1", "0:0", "2:0", "3:1", "0:2", ":1", "1:",
+		"2027-03-12", "2026-03-12", "2028-03-12", "2027-09-28", "2028-02-29", "2024-02-29", "2027-02-29",
+		"1822291200", "1822290000", "-1",
 	}
 	fuzzSteps    = append(sortedSteps(), "", "bogus")
 	fuzzTexts    = append(slices.Clone(typedAnswers), "boh", "l'altro ieri", "martedì 3 marzo 2025", "12 marzo", "2 ottobre", "29 febbraio 2028", "\xff\xfe", "   ")
 	fuzzCommands = append(slices.Clone(dialogs.Commands), "nope", "")
 	fuzzReasons  = []dialogs.WakeReason{
 		dialogs.WakeFaxAsk, dialogs.WakeActCheck, dialogs.WakeActRecheck, dialogs.WakeChecklist,
-		dialogs.WakeExpiry30, dialogs.WakeExpiry7, dialogs.WakeLastDay14, dialogs.WakeLastDay3, "", "bogus",
+		dialogs.WakeExpiry30, dialogs.WakeExpiry7, dialogs.WakeLastDay14, dialogs.WakeLastDay3, dialogs.WakeGone, "", "bogus",
 	}
 )
 
@@ -187,6 +204,9 @@ func FuzzDecodeThenStep(f *testing.F) {
 	f.Add([]byte(`{"v":1,"step":"menu","resume":"act_wait","fax":"2027-09-30","act":"2027-10-08"}`), uint8(3), uint8(3))
 	f.Add([]byte(`{"v":1,"step":"act_fax_year"}`), uint8(3), uint8(18))
 	f.Add([]byte(`garbage`), uint8(5), uint8(0))
+	f.Add([]byte(`{"v":1,"step":"renew","exp":"2027-07-02","remoff":true,"wake":{"at":"2027-10-01T10:00:00+02:00","why":"gone"}}`), uint8(4), uint8(0))
+	f.Add([]byte(`{"v":1,"step":"act_fax_date","wake":{"at":"2027-09-30T10:00:00+02:00","why":"act_check","waited":true}}`), uint8(4), uint8(0))
+	f.Add([]byte(`{"v":1,"step":"checklist","check":5}`), uint8(3), uint8(46))
 	f.Fuzz(func(t *testing.T, stored []byte, kind, x uint8) {
 		s, reset := dialogs.Decode(stored)
 		if reset && !equalState(s, dialogs.State{Schema: dialogs.SchemaVersion, Lang: s.Lang}) {

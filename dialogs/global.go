@@ -11,7 +11,7 @@ func (d *Dialog) globalAction(s State, ev Event, now time.Time) (State, Effects)
 		return d.here(s, now, Effects{})
 	case ActResume:
 		if s.Resume != "" && s.Step == StepMenu {
-			s.Step, s.Resume = s.Resume, ""
+			return d.resume(s, now)
 		}
 		return d.here(s, now, Effects{})
 	case ActContacts:
@@ -43,12 +43,25 @@ func (d *Dialog) globalAction(s State, ev Event, now time.Time) (State, Effects)
 // whose date has passed meanwhile moves on first (see step.revisit), so
 // that nothing stale is shown as current.
 func (d *Dialog) here(s State, now time.Time, fx Effects) (State, Effects) {
-	if rv := steps[s.Step].revisit; rv != nil {
-		if to, ok := rv(d, s, now); ok {
-			return d.enter(s, to, now, &fx)
-		}
+	if to, ok := d.revisited(s, now); ok {
+		return d.enter(s, to, now, &fx)
 	}
 	return s, d.show(s, now, fx)
+}
+
+// revisited says where the current step's dates have moved the member
+// since it was shown, if anywhere.
+func (d *Dialog) revisited(s State, now time.Time) (StepID, bool) {
+	if rv := steps[s.Step].revisit; rv != nil {
+		return rv(d, s, now)
+	}
+	return "", false
+}
+
+// resume goes back to the journey left for the menu.
+func (d *Dialog) resume(s State, now time.Time) (State, Effects) {
+	s.Step, s.Resume = s.Resume, ""
+	return d.here(s, now, Effects{})
 }
 
 // toMenu shows the menu. A journey in progress is kept (with its wake-up)

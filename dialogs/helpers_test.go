@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,11 @@ func press(a dialogs.Action, arg string) act {
 // pressFrom presses a button of a message shown by step from (maybe an old one).
 func pressFrom(from dialogs.StepID, a dialogs.Action, arg string) act {
 	return act{ev: dialogs.Event{Kind: dialogs.Press, Action: a, Arg: arg, From: from}, fromSet: true}
+}
+
+// forgetYes presses the "yes, erase" button of a /forget asked at the given time.
+func forgetYes(asked time.Time) act {
+	return press(dialogs.ActForgetYes, strconv.FormatInt(asked.Unix(), 10))
 }
 
 // text types free text.
@@ -300,12 +306,13 @@ func fixtures() []fixture {
 		{"act_late", thu30Sep, toActLate},
 		{"act_late rechecked", thu30Sep, then(toActLate, wake(), press(dialogs.ActNotArrived, ""))},
 		{"checklist", thu30Sep, toChecklist},
-		{"checklist one ticked", thu30Sep, then(toChecklist, press(dialogs.ActTick, "1"))},
-		{"done", thu30Sep, then(toChecklist, press(dialogs.ActTick, "0"), press(dialogs.ActTick, "1"), press(dialogs.ActTick, "2"))},
+		{"checklist one ticked", thu30Sep, then(toChecklist, press(dialogs.ActTick, "1:1"))},
+		{"done", thu30Sep, then(toChecklist, press(dialogs.ActTick, "0:1"), press(dialogs.ActTick, "1:1"), press(dialogs.ActTick, "2:1"))},
 		{"ren_expiry", thu30Sep, toRenExpiry},
 		{"ren_year", thu30Sep, then(toRenExpiry, text("12/3"))},
 		{"ren_day", thu30Sep, then(toRenExpiry, text("luglio 2027"))},
 		{"renew with expiry", thu30Sep, then(toRenExpiry, text("15/12/2027"))},
+		{"renew on the last day, the gone reminder next", thu30Sep, then(toRenExpiry, text("2/7/2027"))},
 		{"renew not expired", thu30Sep, then(toRenExpiry, press(dialogs.ActNotExpired, ""))},
 		{"ren_unknown", thu30Sep, toRenUnknown},
 		{"ren_done", thu30Sep, then(toRenExpiry, text("15/12/2027"), press(dialogs.ActRenewed, ""))},
@@ -317,6 +324,8 @@ func fixtures() []fixture {
 		{"reminders off in act_late", thu30Sep, then(toActLate, press(dialogs.ActRemind, "off"))},
 		{"reminders off in checklist", thu30Sep, then(toChecklist, press(dialogs.ActRemind, "off"))},
 		{"reminders off in renew", thu30Sep, then(toRenExpiry, text("15/12/2027"), press(dialogs.ActRemind, "off"))},
+		{"correcting the fax day, the activation check pending", thu30Sep, then(toActWait, press(dialogs.ActFaxOther, ""))},
+		{"back to the expiry question, a renewal reminder pending", thu30Sep, then(toRenExpiry, text("15/12/2027"), press(dialogs.ActBack, ""))},
 	}
 }
 

@@ -29,7 +29,10 @@ func TestStaleWakeUpDoesNothing(t *testing.T) {
 		{"with reminders off", then(toActWait, press(dialogs.ActRemind, "off"), clock(due)), woken(dialogs.WakeActCheck, due)},
 		{"fired twice", then(toActWait, clock(due), woken(dialogs.WakeActCheck, due)), woken(dialogs.WakeActCheck, due)},
 		{"a member who never wrote", []act{clock(due)}, woken(dialogs.WakeActCheck, due)},
-		{"after /forget", then(toActWait, cmd("forget"), press(dialogs.ActForgetYes, ""), clock(due)), woken(dialogs.WakeActCheck, due)},
+		{"after /forget", then(toActWait, cmd("forget"), forgetYes(thu30Sep), clock(due)), woken(dialogs.WakeActCheck, due)},
+		{"muted, at a date question", then(toActWait, press(dialogs.ActRemind, "off"), press(dialogs.ActFaxOther, ""), clock(due)), woken(dialogs.WakeActCheck, due)},
+		{"muted, late and at night", then(toActWait, press(dialogs.ActRemind, "off"), clock(at(2027, 10, 9, 23, 0))), woken(dialogs.WakeActCheck, due)},
+		{"muted, from the menu", then(toActWait, press(dialogs.ActRemind, "off"), press(dialogs.ActMenu, ""), clock(due)), woken(dialogs.WakeActCheck, due)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,6 +93,90 @@ func TestWakeUpStillFires(t *testing.T) {
 	})
 }
 
+// A reminder that finds the member typing a date (maybe correcting the one
+// it is based on) waits once, silently, for the next working day at the
+// reminder hour; the second time it comes whatever the member is doing.
+func TestWakeUpWaitsOnceWhileTyping(t *testing.T) {
+	waited := func(want bool) func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+		return func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+			t.Helper()
+			if s.Wake.Waited != want {
+				t.Errorf("Wake.Waited = %v, want %v", s.Wake.Waited, want)
+			}
+		}
+	}
+	runFlows(t, []flow{
+		{
+			name:   "correcting the fax day when the check is due (Fri 8 Oct): put off to Mon 11 Oct, nothing said",
+			events: then(toActWait, press(dialogs.ActFaxOther, ""), wake()),
+			step:   dialogs.StepActFaxDate,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 11, 10, 0)),
+			keys:   nil,
+			check:  waited(true),
+		},
+		{
+			name:   "still at the question on Mon 11 Oct: it comes, only once put off",
+			events: then(toActWait, press(dialogs.ActFaxOther, ""), wake(), wake()),
+			step:   dialogs.StepActCheck,
+			keys:   []string{"step.act_check"},
+			args:   map[string]dialogs.Args{"step.act_check": {"Past": true}},
+		},
+		{
+			name:   "the date typed meanwhile: the reminder of the new date, not waited",
+			events: then(toActWait, press(dialogs.ActFaxOther, ""), wake(), text("1/10/2027")),
+			step:   dialogs.StepActWaiting,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 11, 10, 0)), // Fri 1 Oct + 5 working days, 4 Oct skipped
+			keys:   []string{"step.act_wait"},
+			check:  waited(false),
+		},
+		{
+			name:   "at the year question before San Francesco: put off to Tue 5 Oct, Mon 4 being a holiday",
+			now:    at(2027, 9, 24, 10, 0),
+			events: then(toFaxDate, text("24/09/2027"), press(dialogs.ActFaxOther, ""), text("28/9"), clock(at(2027, 10, 1, 10, 0)), wake()),
+			step:   dialogs.StepActFaxYear,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 5, 10, 0)),
+			keys:   nil,
+			check:  waited(true),
+		},
+		{
+			name:   "back at the expiry question when a renewal reminder is due: put off a working day",
+			events: then(toRenExpiry, text("15/12/2027"), press(dialogs.ActBack, ""), wake()),
+			step:   dialogs.StepRenExpiry,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 11, 16, 10, 0)),
+			keys:   nil,
+			check:  waited(true),
+		},
+		{
+			name:   "... and the day after it comes, with the renewal",
+			events: then(toRenExpiry, text("15/12/2027"), press(dialogs.ActBack, ""), wake(), wake()),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry7, at(2027, 12, 7, 10, 0)),
+			keys:   []string{"remind.expiry_30"},
+			args:   map[string]dialogs.Args{"remind.expiry_30": {"Days": 29}},
+		},
+		{
+			name:   "at the step that set it (fax not sent yet), the reminder does not wait: it is the one promised",
+			events: then(toActFax("card"), press(dialogs.ActFaxNotYet, ""), wake()),
+			step:   dialogs.StepActFax,
+			keys:   []string{"remind.fax_ask", "step.act_fax"},
+		},
+		{
+			name:   "looking at the menu, a question left for it: not typing, delivered",
+			events: then(toActWait, press(dialogs.ActFaxOther, ""), press(dialogs.ActMenu, ""), wake()),
+			step:   dialogs.StepActCheck,
+			keys:   []string{"step.act_check"},
+		},
+		{
+			name:   "put off at night first, then waiting at the question: both",
+			events: then(toActWait, press(dialogs.ActFaxOther, ""), clock(at(2027, 10, 8, 22, 0)), woken(dialogs.WakeActCheck, at(2027, 10, 8, 10, 0)), wake()),
+			step:   dialogs.StepActFaxDate,
+			wake:   wakeAt(dialogs.WakeActCheck, at(2027, 10, 12, 10, 0)), // Mon 11 10:00 found the member typing: Tue 12
+			keys:   nil,
+			check:  waited(true),
+		},
+	})
+}
+
 func TestRemindersOnOff(t *testing.T) {
 	actCheck := wakeAt(dialogs.WakeActCheck, at(2027, 10, 8, 10, 0))
 	remindersOff := func(want bool) func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
@@ -102,13 +189,57 @@ func TestRemindersOnOff(t *testing.T) {
 	}
 	runFlows(t, []flow{
 		{
-			name:   "off: the pending reminder is dropped, status says so, step unchanged",
+			name:   "off: the pending reminder is muted, kept but not delivered; status says off; step unchanged",
 			events: then(toActWait, press(dialogs.ActRemind, "off")),
 			step:   dialogs.StepActWaiting,
+			wake:   actCheck,
 			keys:   []string{"remind.off", "info.status"},
 			args:   map[string]dialogs.Args{"info.status": {"RemindersOff": true}},
-			absent: map[string][]string{"info.status": {"Wake", "WakeWhy"}},
 			btns:   []string{"remind:on", "here:", "menu:"}, // the status, last, offers to switch back on
+			check:  remindersOff(true),
+		},
+		{
+			name:   "off: the step no longer promises the reminder, and offers to switch back on",
+			events: then(toActWait, press(dialogs.ActRemind, "off"), press(dialogs.ActHere, "")),
+			step:   dialogs.StepActWaiting,
+			wake:   actCheck,
+			keys:   []string{"step.act_wait"},
+			args:   map[string]dialogs.Args{"step.act_wait": {"Wake": time.Time{}, "RemindersOff": true}},
+			btns:   []string{"arrived:", "fax_other:", "remind:on", "back:", "menu:"},
+		},
+		{
+			name:   "off: the muted reminder, when due, says nothing and stays",
+			events: then(toActWait, press(dialogs.ActRemind, "off"), wake()),
+			step:   dialogs.StepActWaiting,
+			wake:   actCheck,
+			keys:   nil,
+			check:  remindersOff(true),
+		},
+		{
+			name:   "muted, then on before it is due: delivered on its day",
+			events: then(toActWait, press(dialogs.ActRemind, "off"), clock(at(2027, 10, 7, 12, 0)), press(dialogs.ActRemind, "on"), wake()),
+			step:   dialogs.StepActCheck,
+			keys:   []string{"step.act_check"},
+			args:   map[string]dialogs.Args{"step.act_check": {"Past": false}},
+			check: func(t *testing.T, s dialogs.State, fx dialogs.Effects) {
+				remindersOff(false)(t, s, fx)
+			},
+		},
+		{
+			name: "muted past its day, then on: delivered at the next civil moment",
+			events: then(toActWait, press(dialogs.ActRemind, "off"), clock(at(2027, 10, 12, 15, 0)), press(dialogs.ActRemind, "on"),
+				wake()),
+			step: dialogs.StepActCheck,
+			keys: []string{"step.act_check"},
+			args: map[string]dialogs.Args{"step.act_check": {"Past": true}},
+		},
+		{
+			name:   "muted, then a new step of the journey: its reminder is computed, and muted too",
+			events: then(toActWait, press(dialogs.ActRemind, "off"), press(dialogs.ActArrived, "")),
+			step:   dialogs.StepChecklist,
+			wake:   wakeAt(dialogs.WakeChecklist, at(2027, 10, 6, 10, 0)),
+			keys:   []string{"step.checklist"},
+			btns:   []string{"tick:0:1", "tick:1:1", "tick:2:1", "remind:on", "back:", "menu:"},
 			check:  remindersOff(true),
 		},
 		{
@@ -123,12 +254,21 @@ func TestRemindersOnOff(t *testing.T) {
 			check: remindersOff(false),
 		},
 		{
-			name:   "off is remembered: a new journey sets no reminder",
+			name:   "off is remembered: a new journey's reminder is muted, not promised",
 			events: then(toActWait, press(dialogs.ActRemind, "off"), cmd("cancel"), press(dialogs.ActGoActivate, ""), press(dialogs.ActBought, ""), press(dialogs.ActPay, "card"), press(dialogs.ActFaxNotYet, "")),
 			step:   dialogs.StepActFaxWait,
+			wake:   wakeAt(dialogs.WakeFaxAsk, at(2027, 10, 5, 10, 0)),
 			keys:   []string{"step.act_fax_wait"},
-			btns:   []string{"fax_today:", "fax_other:", "remind:on", "back:", "menu:"}, // offered back where a reminder would be
+			args:   map[string]dialogs.Args{"step.act_fax_wait": {"Wake": time.Time{}}},
+			btns:   []string{"fax_today:", "fax_other:", "remind:on", "back:", "menu:"}, // offered back where a reminder waits
 			check:  remindersOff(true),
+		},
+		{
+			name:   "off, where no reminder waits: no button to switch back on",
+			events: then(toActSteps, press(dialogs.ActRemind, "off"), press(dialogs.ActHere, "")),
+			step:   dialogs.StepActSteps,
+			keys:   []string{"step.act_steps"},
+			btns:   []string{"bought:", "back:", "menu:"},
 		},
 		{
 			name:   "off survives /cancel",
@@ -152,10 +292,10 @@ func TestRemindersOnOff(t *testing.T) {
 			keys:   []string{"remind.on", "info.status"},
 		},
 		{
-			name:   "on in the fax wait: asked 2 working days from today",
+			name:   "on in the fax wait: the muted reminder as it was, 2 working days from the 'not yet'",
 			events: then(toActFax("card"), press(dialogs.ActFaxNotYet, ""), press(dialogs.ActRemind, "off"), advance(24*time.Hour), press(dialogs.ActRemind, "on")),
 			step:   dialogs.StepActFaxWait,
-			wake:   wakeAt(dialogs.WakeFaxAsk, at(2027, 10, 6, 10, 0)), // from Fri 1 Oct: Tue 5, Wed 6
+			wake:   wakeAt(dialogs.WakeFaxAsk, at(2027, 10, 5, 10, 0)), // from Thu 30 Sep: Fri 1, (Mon 4 a holiday), Tue 5
 			keys:   []string{"remind.on", "info.status"},
 		},
 		{

@@ -78,14 +78,56 @@ func TestRenewal(t *testing.T) {
 			keys:   []string{"step.renew"},
 		},
 		{
-			name:   "day 90 after expiry is still renewable, 0 days left",
+			name:   "day 90 after expiry is still renewable, 0 days left; the last reminder, the box gone, tomorrow",
 			events: then(toRenExpiry, text("2/7/2027")),
 			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeGone, at(2027, 10, 1, 10, 0)),
 			keys:   []string{"step.renew"},
 			args: map[string]dialogs.Args{"step.renew": {
 				"Expiry": day(2027, 7, 2), "LastDay": day(2027, 9, 30), "Expired": true, "DaysLeft": 0,
+				"Wake": at(2027, 10, 1, 10, 0),
 			}},
-			absent: map[string][]string{"step.renew": {"Wake"}},
+		},
+		{
+			name:   "the day after the last day: the gone reminder says the box is deleted and how to reactivate it",
+			events: then(toRenExpiry, text("2/7/2027"), wake()),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
+			args:   map[string]dialogs.Args{"step.gone": {"Expiry": day(2027, 7, 2), "LastDay": day(2027, 9, 30)}},
+			btns:   []string{"paid:", "back:", "menu:"},
+		},
+		{
+			name:   "the gone reminder reaches a member looking at the menu",
+			events: then(toRenExpiry, text("2/7/2027"), press(dialogs.ActMenu, ""), wake()),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if s.Resume != "" {
+					t.Errorf("Resume = %q, want none", s.Resume)
+				}
+			},
+		},
+		{
+			name:   "last day Sun 3 Oct: the gone reminder not on Mon 4 (San Francesco) but Tue 5, moved forward",
+			events: then(toRenExpiry, text("5/7/2027")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeGone, at(2027, 10, 5, 10, 0)), // the 3-day one would be today: not repeated
+			keys:   []string{"step.renew"},
+			args:   map[string]dialogs.Args{"step.renew": {"LastDay": day(2027, 10, 3), "DaysLeft": 3}},
+		},
+		{
+			name:   "last day Fri 8 Oct: 3 days before, Tue 5; then gone on Mon 11, the Saturday moved forward",
+			events: then(toRenExpiry, text("10/7/2027"), wake()),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeGone, at(2027, 10, 11, 10, 0)),
+			keys:   []string{"remind.lastday_3"},
+			args:   map[string]dialogs.Args{"remind.lastday_3": {"LastDay": day(2027, 10, 8), "DaysLeft": 3}},
+		},
+		{
+			name:   "the gone reminder muted: not delivered; the box is gone all the same when the member comes back",
+			events: then(toRenExpiry, text("2/7/2027"), press(dialogs.ActRemind, "off"), wake(), press(dialogs.ActHere, "")),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
 		},
 		{
 			name:   "day 91 after expiry: the box is gone",
@@ -115,12 +157,20 @@ func TestRenewal(t *testing.T) {
 			args:   map[string]dialogs.Args{"remind.lastday_14": {"LastDay": day(2027, 12, 19), "DaysLeft": 16, "Days": -74}},
 		},
 		{
-			name:   "expired 10 days ago: 3 days before the last day, then nothing",
+			name:   "expired 10 days ago: 3 days before the last day, then the gone one (Sun 19 Dec is the last day: Mon 20)",
 			events: then(toRenExpiry, text("20/09/2027"), wake(), wake()),
 			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeGone, at(2027, 12, 20, 10, 0)),
 			keys:   []string{"remind.lastday_3"},
 			args:   map[string]dialogs.Args{"remind.lastday_3": {"DaysLeft": 3}},
-			btns:   []string{"renewed:", "back:", "menu:"}, // nothing more planned: no "stop reminders"
+			btns:   renewButtons,
+		},
+		{
+			name:   "expired 10 days ago, not renewed: gone",
+			events: then(toRenExpiry, text("20/09/2027"), wake(), wake(), wake()),
+			step:   dialogs.StepGone,
+			keys:   []string{"step.gone"},
+			args:   map[string]dialogs.Args{"step.gone": {"LastDay": day(2027, 12, 19)}},
 		},
 		{
 			name:   "not expired yet: renew without dates, no reminder, can enter the date",
@@ -139,6 +189,15 @@ func TestRenewal(t *testing.T) {
 			btns:   renewButtons,
 		},
 		{
+			name:   "reminders off: the renewal reminder is muted, not promised; the button to switch back on",
+			events: then(toRenExpiry, text("31/12/2027"), press(dialogs.ActRemind, "off"), press(dialogs.ActHere, "")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 12, 1, 10, 0)),
+			keys:   []string{"step.renew"},
+			absent: map[string][]string{"step.renew": {"Wake"}},
+			btns:   []string{"renewed:", "remind:on", "back:", "menu:"},
+		},
+		{
 			name:   "known expiry hides the enter-date button",
 			events: then(toRenExpiry, text("31/12/2027")),
 			step:   dialogs.StepRenew,
@@ -147,11 +206,26 @@ func TestRenewal(t *testing.T) {
 			btns:   renewButtons,
 		},
 		{
-			name:   "renewed: done, no reminders left",
+			name:   "renewed: done, no reminders left; the new expiry may be typed",
 			events: then(toRenExpiry, text("31/12/2027"), press(dialogs.ActRenewed, "")),
 			step:   dialogs.StepRenDone,
 			keys:   []string{"step.ren_done"},
-			btns:   []string{"back:", "menu:"},
+			btns:   []string{"enter_date:", "back:", "menu:"},
+		},
+		{
+			name:   "renewed, then the new expiry: asked",
+			events: then(toRenExpiry, text("31/12/2027"), press(dialogs.ActRenewed, ""), press(dialogs.ActEnterDate, "")),
+			step:   dialogs.StepRenExpiry,
+			keys:   []string{"step.ren_expiry"},
+		},
+		{
+			name:   "renewed for five years, the new expiry typed: the reminders of the next renewal",
+			events: then(toRenExpiry, text("31/12/2027"), press(dialogs.ActRenewed, ""), press(dialogs.ActEnterDate, ""), text("31/12/2032")),
+			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeExpiry30, at(2032, 12, 1, 10, 0)),
+			keys:   []string{"step.renew"},
+			args:   map[string]dialogs.Args{"step.renew": {"Expiry": day(2032, 12, 31), "Expired": false}},
+			check:  expiryIs(day(2032, 12, 31)),
 		},
 		{
 			name:   "I don't remember",
@@ -228,6 +302,7 @@ func TestRenewal(t *testing.T) {
 			name:   "July 2027, day 2: renew on the last day",
 			events: then(toRenExpiry, text("luglio 2027"), text("2")),
 			step:   dialogs.StepRenew,
+			wake:   wakeAt(dialogs.WakeGone, at(2027, 10, 1, 10, 0)),
 			keys:   []string{"step.renew"},
 			args:   map[string]dialogs.Args{"step.renew": {"DaysLeft": 0}},
 			check:  expiryIs(day(2027, 7, 2)),
@@ -308,11 +383,11 @@ func TestRenewal(t *testing.T) {
 			step:   dialogs.StepRenYear,
 			keys:   []string{"step.ask_year"},
 			args:   map[string]dialogs.Args{"step.ask_year": {"Pending": calendar.Date{Month: 3, Day: 12}}},
-			btns:   []string{"year:2026", "year:2027", "year:2028", "back:", "menu:"},
+			btns:   []string{"year:2026-03-12", "year:2027-03-12", "year:2028-03-12", "back:", "menu:"},
 		},
 		{
 			name:   "expiry without year, next year: renew",
-			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2028")),
+			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2028-03-12")),
 			step:   dialogs.StepRenew,
 			wake:   wakeAt(dialogs.WakeExpiry30, at(2028, 2, 11, 10, 0)),
 			keys:   []string{"step.renew"},
@@ -320,40 +395,64 @@ func TestRenewal(t *testing.T) {
 		},
 		{
 			name:   "expiry without year, this year: gone (12 March + 90 = 10 June)",
-			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2027")),
+			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2027-03-12")),
 			step:   dialogs.StepGone,
 			keys:   []string{"step.gone"},
 			args:   map[string]dialogs.Args{"step.gone": {"LastDay": day(2027, 6, 10)}},
 		},
 		{
 			name:   "expiry without year, last year: gone",
-			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2026")),
+			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2026-03-12")),
 			step:   dialogs.StepGone,
 			keys:   []string{"step.gone"},
 		},
 		{
 			name:   "expiry without year, a year not offered is stale",
-			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2025")),
+			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2025-03-12")),
 			step:   dialogs.StepRenYear,
 			keys:   []string{"hint.stale"},
-			btns:   []string{"year:2026", "year:2027", "year:2028", "back:", "menu:"},
+			btns:   []string{"year:2026-03-12", "year:2027-03-12", "year:2028-03-12", "back:", "menu:"},
+		},
+		{
+			name:   "expiry without year, a bare year (as buttons carried before) is stale",
+			events: then(toRenExpiry, text("12/3"), press(dialogs.ActYear, "2028")),
+			step:   dialogs.StepRenYear,
+			keys:   []string{"hint.stale"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if !s.Expiry.IsZero() {
+					t.Errorf("Expiry = %v, want none", s.Expiry)
+				}
+			},
+		},
+		{
+			name: "expiry without year, the button of an earlier question (12 March) at a later one (29 February): stale",
+			events: then(toRenExpiry, text("12/3"), press(dialogs.ActBack, ""), text("29/2"),
+				pressFrom(dialogs.StepRenYear, dialogs.ActYear, "2028-03-12")),
+			step: dialogs.StepRenYear,
+			keys: []string{"hint.stale"},
+			btns: []string{"year:2028-02-29", "back:", "menu:"},
+			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
+				if !s.Expiry.IsZero() || s.Pending != (calendar.Date{Month: 2, Day: 29}) {
+					t.Errorf("Expiry, Pending = %v, %#v; want none, 29 February", s.Expiry, s.Pending)
+				}
+			},
 		},
 		{
 			name:   "29 February without year: only the leap year is offered",
 			events: then(toRenExpiry, text("29/2")),
 			step:   dialogs.StepRenYear,
 			keys:   []string{"step.ask_year"},
-			btns:   []string{"year:2028", "back:", "menu:"},
+			btns:   []string{"year:2028-02-29", "back:", "menu:"},
 		},
 		{
 			name:   "29 February without year, 2027 forged: stale",
-			events: then(toRenExpiry, text("29/2"), press(dialogs.ActYear, "2027")),
+			events: then(toRenExpiry, text("29/2"), press(dialogs.ActYear, "2027-02-29")),
 			step:   dialogs.StepRenYear,
 			keys:   []string{"hint.stale"},
 		},
 		{
 			name:   "29 February 2028 chosen: first reminder Sun 30 Jan moved to Fri 28",
-			events: then(toRenExpiry, text("29/2"), press(dialogs.ActYear, "2028")),
+			events: then(toRenExpiry, text("29/2"), press(dialogs.ActYear, "2028-02-29")),
 			step:   dialogs.StepRenew,
 			wake:   wakeAt(dialogs.WakeExpiry30, at(2028, 1, 28, 10, 0)),
 			keys:   []string{"step.renew"},
@@ -399,7 +498,9 @@ func TestRenewalReminders(t *testing.T) {
 			wakeAt(dialogs.WakeLastDay14, at(2028, 2, 29, 10, 0))},
 		{"14 days before the last day: next 3 days before, Sat 11 Mar moved to Fri 10", 3, "remind.lastday_14", -76, 14,
 			wakeAt(dialogs.WakeLastDay3, at(2028, 3, 10, 10, 0))},
-		{"3 days before the last day: no more", 4, "remind.lastday_3", -86, 4, dialogs.Wake{}},
+		{"3 days before the last day: next the day after the last day, Wed 15 Mar", 4, "remind.lastday_3", -86, 4,
+			wakeAt(dialogs.WakeGone, at(2028, 3, 15, 10, 0))},
+		{"the day after the last day: the box is gone, no more", 5, "step.gone", 0, 0, dialogs.Wake{}},
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
@@ -408,8 +509,12 @@ func TestRenewalReminders(t *testing.T) {
 				script = then(script, wake())
 			}
 			s, fx, now := play(t, newDialog(), dialogs.State{}, thu30Sep, script...)
-			if s.Step != dialogs.StepRenew {
-				t.Errorf("step = %q, want renew", s.Step)
+			wantStep := dialogs.StepRenew
+			if r.key == "step.gone" {
+				wantStep = dialogs.StepGone
+			}
+			if s.Step != wantStep {
+				t.Errorf("step = %q, want %s", s.Step, wantStep)
 			}
 			if !sameWake(s.Wake, r.next) {
 				t.Errorf("next wake = %s, want %s", showWake(s.Wake), showWake(r.next))
@@ -418,8 +523,8 @@ func TestRenewalReminders(t *testing.T) {
 				t.Fatalf("keys = %q, want [%s]", got, r.key)
 			}
 			btns := renewArgs
-			if r.next.IsZero() { // nothing more planned: no "stop reminders"
-				btns = []string{"renewed:", "back:", "menu:"}
+			if wantStep == dialogs.StepGone {
+				btns = []string{"paid:", "back:", "menu:"}
 			}
 			if got := lastButtons(fx); !equalStrings(got, btns) {
 				t.Errorf("buttons = %q, want %q", got, btns)
@@ -429,6 +534,9 @@ func TestRenewalReminders(t *testing.T) {
 			}
 			if h, m, _ := now.In(rome).Clock(); h != 10 || m != 0 {
 				t.Errorf("reminder went out at %v, want 10:00 Rome", now.In(rome))
+			}
+			if wantStep == dialogs.StepGone {
+				return
 			}
 			args := fx.Messages[0].Args
 			want := dialogs.Args{"Expiry": day(2027, 12, 15), "LastDay": day(2028, 3, 14), "Days": r.days, "DaysLeft": r.daysLeft}
@@ -505,6 +613,13 @@ func TestLateRenewalReminder(t *testing.T) {
 			events: then(typed, clock(at(2028, 3, 20, 10, 0)), woken(dialogs.WakeExpiry30, due)),
 			step:   dialogs.StepGone,
 			keys:   []string{"step.gone"},
+		},
+		{
+			name: "delivered after the last day to a member back at the expiry question (waited once): gone, no negative days",
+			events: then(typed, press(dialogs.ActBack, ""), clock(at(2028, 3, 20, 10, 0)), woken(dialogs.WakeExpiry30, due),
+				clock(at(2028, 3, 21, 10, 0)), woken(dialogs.WakeExpiry30, at(2028, 3, 21, 10, 0))),
+			step: dialogs.StepGone,
+			keys: []string{"step.gone"},
 		},
 	})
 	for _, r := range []dialogs.WakeReason{dialogs.WakeExpiry30, dialogs.WakeLastDay3} {

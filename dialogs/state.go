@@ -60,6 +60,7 @@ const (
 	WakeExpiry7    WakeReason = "expiry_7"    // 7 days before expiry
 	WakeLastDay14  WakeReason = "lastday_14"  // 14 days before the last day to keep the address
 	WakeLastDay3   WakeReason = "lastday_3"   // 3 days before the last day to keep the address
+	WakeGone       WakeReason = "gone"        // the day after the last day: the box is deleted
 )
 
 // Wake is the next time the member is to be woken, and why. The zero Wake
@@ -67,6 +68,10 @@ const (
 type Wake struct {
 	At     time.Time  `json:"at,omitzero"`
 	Reason WakeReason `json:"why,omitempty"`
+	// Waited is set when the wake-up found the member typing a date and
+	// waited a day; it waits only once, so an abandoned question cannot
+	// hold a reminder back for good.
+	Waited bool `json:"waited,omitempty"`
 }
 
 // IsZero reports whether no wake-up is pending.

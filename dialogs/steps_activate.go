@@ -56,7 +56,7 @@ func activationSteps() map[StepID]step {
 		StepActFaxWait: {
 			parent: StepActFax,
 			render: func(_ *Dialog, s State, _ time.Time) Message {
-				return Message{Key: "step.act_fax_wait", Args: Args{"Wake": s.Wake.At}}
+				return Message{Key: "step.act_fax_wait", Args: Args{"Wake": promised(s)}}
 			},
 			choices: append(faxChoices()[:2], stopReminders, startReminders),
 			text:    &textInput{handle: answerOrHint(fax), to: []StepID{StepActWaiting, StepActCheck, StepActFaxYear}},
@@ -97,7 +97,7 @@ func activationSteps() map[StepID]step {
 		StepActLate: {
 			parent: StepActCheck,
 			render: func(_ *Dialog, s State, _ time.Time) Message {
-				return Message{Key: "step.act_late", Args: Args{"Recheck": !s.Rechecked && !s.RemindersOff}}
+				return Message{Key: "step.act_late", Args: Args{"Late": s.Rechecked, "Wake": promised(s)}}
 			},
 			choices: []choice{{action: ActArrived, label: "btn.arrived", to: []StepID{StepChecklist}}, stopReminders, startReminders},
 			wake: func(d *Dialog, s State, now time.Time) Wake {
@@ -134,7 +134,7 @@ func faxChoices() []choice {
 	return []choice{
 		{action: ActFaxToday, label: "btn.fax_today", to: []StepID{StepActWaiting}, do: faxToday},
 		{action: ActFaxOther, label: "btn.fax_other", to: []StepID{StepActFaxDate}},
-		{action: ActFaxNotYet, label: "btn.fax_not_yet", to: []StepID{StepActFaxWait}},
+		{action: ActFaxNotYet, label: "btn.fax_not_yet", to: []StepID{StepActFaxWait}, do: faxNotYet},
 	}
 }
 
@@ -178,6 +178,13 @@ func setPayment(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
 	return s, d.prompt(s, now, Message{Key: "hint.stale"}, Effects{})
 }
 
+// faxNotYet forgets any fax day given before: it was not sent after all.
+func faxNotYet(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
+	s.FaxDay, s.Activation, s.Rechecked = calendar.Date{}, calendar.Date{}, false
+	var fx Effects
+	return d.enter(s, StepActFaxWait, now, &fx)
+}
+
 func faxToday(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
 	return faxSent(d, s, d.today(now), now)
 }
@@ -206,7 +213,7 @@ func renderWaiting(d *Dialog, s State, _ time.Time) Message {
 		"Activation":   s.Activation,
 		"CalendarDays": s.FaxDay.DaysUntil(s.Activation),
 		"Skipped":      d.Cal.NonWorkingBetween(s.FaxDay, s.Activation),
-		"Wake":         s.Wake.At,
+		"Wake":         promised(s),
 		"RemindersOff": s.RemindersOff,
 	}}
 }

@@ -3,6 +3,7 @@ package dialogs
 import (
 	"math/bits"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/omceo-latina/pecbot/dialogs/calendar"
@@ -23,7 +24,7 @@ func commonSteps() map[StepID]step {
 				{action: ActResume, label: "btn.resume", visible: func(s State) bool { return s.Resume != "" }},
 				{action: ActGoActivate, label: "btn.go_act", to: []StepID{StepActSteps}, do: startActivation},
 				{action: ActGoRenew, label: "btn.go_ren", to: []StepID{StepRenExpiry}, do: startRenewal},
-				{action: ActGoActive, label: "btn.go_ok", to: []StepID{StepChecklist}},
+				{action: ActGoActive, label: "btn.go_ok", to: []StepID{StepChecklist}, do: startChecklist},
 				{action: ActContacts, label: "btn.contacts"},
 				{action: ActHelp, label: "btn.help"},
 			},
@@ -62,27 +63,35 @@ func commonWakes() map[WakeReason]wakeRule {
 func renderChecklist(_ *Dialog, s State, _ time.Time) Message {
 	m := Message{Key: "step.checklist"}
 	for i := 0; i < ChecklistItems; i++ {
-		label := "btn.todo"
+		label, want := "btn.todo", "1"
 		if s.Checklist&(1<<i) != 0 {
-			label = "btn.done"
+			label, want = "btn.done", "0"
 		}
+		// The argument says what the press wants ("item 0 done"), not
+		// "toggle", so that a button of an older message cannot undo.
 		m.Buttons = append(m.Buttons, []Button{{
 			Label: label, LabelArgs: Args{"Item": Ref("check.item" + strconv.Itoa(i))},
-			Action: ActTick, Arg: strconv.Itoa(i),
+			Action: ActTick, Arg: strconv.Itoa(i) + ":" + want,
 		}})
 	}
 	return m
 }
 
-// tick toggles one checklist item; with all done, the member is finished.
+// tick marks one checklist item done or not done ("1:1", "1:0"); with all
+// done, the member is finished.
 func tick(d *Dialog, s State, ev Event, now time.Time) (State, Effects) {
 	var fx Effects
-	i, err := strconv.Atoi(ev.Arg)
-	if err != nil || i < 0 || i >= ChecklistItems {
+	item, want, _ := strings.Cut(ev.Arg, ":")
+	i, err := strconv.Atoi(item)
+	if err != nil || i < 0 || i >= ChecklistItems || (want != "0" && want != "1") {
 		fx.say(Message{Key: "hint.stale"})
 		return s, d.show(s, now, fx)
 	}
-	s.Checklist ^= 1 << i
+	if want == "1" {
+		s.Checklist |= 1 << i
+	} else {
+		s.Checklist &^= 1 << i
+	}
 	if s.Checklist == checklistComplete {
 		return d.enter(s, StepDone, now, &fx)
 	}
@@ -104,13 +113,19 @@ func startRenewal(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
 	return d.startPath(s, now, StepRenExpiry, renewalPath)
 }
 
+// startChecklist begins the checklist of a box already active, forgetting
+// any other journey (its dates and reminders no longer apply); a checklist
+// under way is resumed with its ticks.
+func startChecklist(d *Dialog, s State, _ Event, now time.Time) (State, Effects) {
+	return d.startPath(s, now, StepChecklist, checklistPath)
+}
+
 // startPath enters first, the first step of a path, unless the journey left
 // for the menu is on that same path: then it goes back there, with its dates
 // and reminder, since tapping the path again is no reason to lose them.
 func (d *Dialog) startPath(s State, now time.Time, first StepID, path map[StepID]bool) (State, Effects) {
-	if s.Step == StepMenu && path[s.Resume] {
-		s.Step, s.Resume = s.Resume, ""
-		return d.here(s, now, Effects{})
+	if path[s.Resume] {
+		return d.resume(s, now)
 	}
 	s = fresh(s)
 	var fx Effects
@@ -119,6 +134,7 @@ func (d *Dialog) startPath(s State, now time.Time, first StepID, path map[StepID
 
 // The steps of each path, for startPath.
 var activationPath, renewalPath = map[StepID]bool{}, map[StepID]bool{}
+var checklistPath = map[StepID]bool{StepChecklist: true}
 
 func init() {
 	for id := range activationSteps() {
@@ -131,7 +147,7 @@ func init() {
 
 // fresh keeps only the member's preferences: a new journey starts clean.
 func fresh(s State) State {
-	return State{Schema: SchemaVersion, Step: s.Step, Lang: s.Lang, RemindersOff: s.RemindersOff}
+	return State{Schema: SchemaVersion, Lang: s.Lang, RemindersOff: s.RemindersOff}
 }
 
 // wakeOn is a wake-up at the reminder hour of day.

@@ -59,7 +59,7 @@ func renewalSteps() map[StepID]step {
 					visible: func(s State) bool { return s.RemindersOff && !s.Expiry.IsZero() }},
 			},
 			wake:    renewalWake,
-			reminds: []WakeReason{WakeExpiry30, WakeExpiry7, WakeLastDay14, WakeLastDay3},
+			reminds: []WakeReason{WakeExpiry30, WakeExpiry7, WakeLastDay14, WakeLastDay3, WakeGone},
 			revisit: func(d *Dialog, s State, now time.Time) (StepID, bool) {
 				return StepGone, !s.Expiry.IsZero() && d.today(now).After(LastDayToRenew(s.Expiry))
 			},
@@ -75,7 +75,12 @@ func renewalSteps() map[StepID]step {
 			},
 		},
 		// ren_done: renewed; the address is unchanged.
-		StepRenDone: {parent: StepRenew, render: plain("step.ren_done"), wake: noWake},
+		StepRenDone: {
+			parent:  StepRenew,
+			render:  plain("step.ren_done"),
+			choices: []choice{{action: ActEnterDate, label: "btn.new_expiry", to: []StepID{StepRenExpiry}}},
+			wake:    noWake,
+		},
 		// gone: more than 90 days after expiry, the box is deleted; pay first.
 		StepGone: {
 			parent: StepRenExpiry,
@@ -109,6 +114,12 @@ func renewalWakes() map[WakeReason]wakeRule {
 	for _, r := range []WakeReason{WakeExpiry30, WakeExpiry7, WakeLastDay14, WakeLastDay3} {
 		rules[r] = wakeRule{to: []StepID{StepRenew, StepGone}, handle: renewalReminder(r)}
 	}
+	// On that day the renewal's revisit (in woken) leads to gone already,
+	// which says what happened and what to do; this is for any other step.
+	rules[WakeGone] = wakeRule{to: []StepID{StepGone}, handle: func(d *Dialog, s State, now time.Time) (State, Effects) {
+		var fx Effects
+		return d.enter(s, StepGone, now, &fx)
+	}}
 	return rules
 }
 
@@ -197,8 +208,8 @@ func renderRenew(d *Dialog, s State, now time.Time) Message {
 		args["Expiry"], args["LastDay"] = s.Expiry, last
 		args["Expired"] = today.After(s.Expiry) // on the day itself it "expires today"
 		args["DaysLeft"] = today.DaysUntil(last)
-		if !s.Wake.IsZero() {
-			args["Wake"] = s.Wake.At
+		if at := promised(s); !at.IsZero() {
+			args["Wake"] = at
 		}
 	}
 	return Message{Key: "step.renew", Args: args}
@@ -214,6 +225,7 @@ var renewalReminders = []struct {
 	{WakeExpiry7, 7, false},
 	{WakeLastDay14, 14, true},
 	{WakeLastDay3, 3, true},
+	{WakeGone, -1, true}, // the day after: the box is gone, and how to reactivate it
 }
 
 // renewalWake is the first renewal reminder still ahead. A reminder due on
@@ -228,8 +240,12 @@ func renewalWake(d *Dialog, s State, now time.Time) Wake {
 			base = LastDayToRenew(s.Expiry)
 		}
 		day := base.AddDays(-r.before)
+		step := -1 // before a deadline: the working day before, never late
+		if r.before < 0 {
+			step = 1 // after it: the working day after, never early
+		}
 		for !d.Cal.IsWorkingDay(day) {
-			day = day.AddDays(-1)
+			day = day.AddDays(step)
 		}
 		// Not today: the member has just read the deadline, or has just
 		// been reminded of it.
@@ -244,8 +260,11 @@ func renewalWake(d *Dialog, s State, now time.Time) Wake {
 func renewalReminder(why WakeReason) func(d *Dialog, s State, now time.Time) (State, Effects) {
 	return func(d *Dialog, s State, now time.Time) (State, Effects) {
 		today := d.today(now)
-		var fx Effects
-		if today.After(LastDayToRenew(s.Expiry)) { // delivered too late to help: say how things stand
+		if today.After(LastDayToRenew(s.Expiry)) {
+			// Delivered too late to help (the bot was down) to a member
+			// away from the renewal, whose revisit woken applies: say how
+			// things stand, not "-7 days left".
+			var fx Effects
 			return d.enter(s, StepGone, now, &fx)
 		}
 		if !today.Before(s.Expiry) && (why == WakeExpiry30 || why == WakeExpiry7) {
@@ -258,6 +277,6 @@ func renewalReminder(why WakeReason) func(d *Dialog, s State, now time.Time) (St
 			"LastDay":  LastDayToRenew(s.Expiry),
 			"DaysLeft": today.DaysUntil(LastDayToRenew(s.Expiry)),
 			"Days":     today.DaysUntil(s.Expiry),
-		}}, fx)
+		}}, Effects{})
 	}
 }

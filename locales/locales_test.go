@@ -77,6 +77,7 @@ func argSets(t *testing.T) []map[string]any {
 		"Item":         ref("check.item0"),
 		"Left":         2,
 		"Ticked":       true,
+		"Late":         true,
 		"Time":         "10:00",            // fmt.date_time
 		"Name":         "Festa del Lavoro", // fmt.holiday
 	}
@@ -87,7 +88,7 @@ func argSets(t *testing.T) []map[string]any {
 	for k, v := range map[string]any{
 		"Receipt": false, "Skipped": []calendar.Date(nil), "Wake": time.Time{}, "RemindersOff": true,
 		"Past": false, "Recheck": false, "Expired": false, "DaysLeft": 0, "Days": 1, "Left": 1,
-		"Step": ref("where.menu"), "Ticked": false,
+		"Step": ref("where.menu"), "Ticked": false, "Late": false,
 	} {
 		other[k] = v
 	}
@@ -344,9 +345,9 @@ func TestRenderArguments(t *testing.T) {
 		{"it", "step.checklist_left", map[string]any{"Left": 1, "Ticked": true}, "Segnato. Manca ancora 1 voce: tocca ogni voce quando l'hai fatta."},
 		{"it", "step.checklist_left", map[string]any{"Left": 2, "Ticked": false}, "Tolto il segno. Mancano ancora 2 voci: tocca ogni voce quando l'hai fatta."},
 		{"en", "step.checklist_left", map[string]any{"Left": 1, "Ticked": true}, "Ticked. 1 item left: tap it when you have done it."},
-		{"en", "remind.expiry_7", map[string]any{"Expiry": date(2026, 3, 12), "Days": 1}, "⏰ Your PEC expires on Thursday 12 March 2026: 1 day left."},
+		{"en", "remind.expiry_7", map[string]any{"Expiry": date(2026, 3, 12), "Days": 1}, "⏰ Your PEC expires on Thursday 12 March 2026: 1 day left. To renew: convention area of www.pec.it, code <code>OMCEO-LT</code>, item \"rinnova\"."},
 		{"it", "remind.lastday_3", map[string]any{"LastDay": date(2026, 6, 10), "DaysLeft": 3},
-			"⏰ Ultimi giorni! Dopo mercoledì 10 giugno 2026 la tua PEC verrà cancellata: mancano 3 giorni per rinnovarla mantenendo l'indirizzo."},
+			"⏰ Ultimi giorni! Dopo mercoledì 10 giugno 2026 la tua PEC verrà cancellata: mancano 3 giorni per rinnovarla mantenendo l'indirizzo. Per rinnovare: area convenzione di www.pec.it, codice <code>OMCEO-LT</code>, voce «rinnova»."},
 		{"it", "step.ask_year", map[string]any{"Pending": calendar.Date{Month: time.February, Day: 29}}, "Hai scritto 29 febbraio senza l'anno: di quale anno si tratta?"},
 		{"en", "step.ren_day", map[string]any{"Month": calendar.Date{Year: 2026, Month: time.March}},
 			"Which day of March 2026? Type just the day (for example <code>12</code>) or the whole date: the deadline depends on it."},
@@ -360,6 +361,18 @@ func TestRenderArguments(t *testing.T) {
 				"Prossimo promemoria: venerdì 8 ottobre 2027 alle 10:00 (è arrivata l'e-mail con i dati di accesso?)."},
 		{"en", "info.status", map[string]any{"RemindersOff": true},
 			"<b>Your situation</b>\nYou have not started a journey yet.\nReminders: off."},
+		// Muted: the reminder is kept, but /status says off, not when it would come.
+		{"it", "info.status", map[string]any{"Step": ref("where.act_wait"), "Wake": time.Date(2027, 10, 8, 10, 0, 0, 0, loc),
+			"WakeWhy": ref("why.act_check"), "RemindersOff": true},
+			"<b>La tua situazione</b>\nSei qui: attivazione, in attesa dei dati di accesso.\nPromemoria: disattivati."},
+		{"en", "step.act_late", map[string]any{"Late": false, "Wake": time.Date(2027, 10, 12, 10, 0, 0, 0, loc)},
+			"No problem, sometimes it takes a few more days.\nCheck your spam folder too. If it does not arrive, contact Aruba:\n" +
+				"• in case of difficulties: <b>0575 0504</b>, then press <b>2</b>;\n• technical assistance: +39 0575 050011;\n" +
+				"• contacts for conventions: https://www.pec.it/ContactsConvenzioni.aspx\nI will ask you again on Tuesday 12 October 2027 at 10:00."},
+		{"it", "step.act_late", map[string]any{"Late": true, "Wake": time.Time{}},
+			"È passato più tempo del previsto: <b>contatta ora Aruba</b>.\n" +
+				"• in caso di difficoltà: <b>0575 0504</b>, poi digita <b>2</b>;\n• assistenza tecnica: +39 0575 050011;\n" +
+				"• contatti per le convenzioni: https://www.pec.it/ContactsConvenzioni.aspx"},
 	}
 	for _, tt := range tests {
 		got, err := r.Render(tt.lang, tt.key, tt.args)
@@ -643,7 +656,7 @@ func TestDomainFactsReachable(t *testing.T) {
 			"recupero della password", "in copia tutti i messaggi", "scrivi dalla tua PEC a quella dell'Ordine",
 			"mantenendo lo stesso indirizzo", "90 giorni", "«rinnova»", "menu a sinistra", "viene cancellata",
 			"Prima effettua il pagamento", "nome della casella PEC", "ticket di assistenza", "«assistenza»",
-			"per cinque anni", "circa € 20", "0575 0504, poi digita 2", "Area amministrativa", "Assistenza tecnica",
+			"per cinque anni", "circa € 20", "0575 0504, poi digita 2", "area amministrativa", "assistenza tecnica",
 		},
 		"en": {
 			"certified e-mail", "registered letter", "convention", "reserved exclusively",
@@ -654,7 +667,7 @@ func TestDomainFactsReachable(t *testing.T) {
 			"password recovery", "a copy of every message", "write from your PEC to the Ordine's PEC",
 			"keeping the same address", "90 days", `"rinnova"`, "menu on the left", "is deleted",
 			"First make the payment", "name of the PEC box", "support ticket", `"assistenza"`,
-			"for five years", "about € 20", "0575 0504, then press 2", "Administrative area", "Technical assistance",
+			"for five years", "about € 20", "0575 0504, then press 2", "administrative area", "technical assistance",
 		},
 	}
 	r := newRenderer(t, locales.Latina())

@@ -126,17 +126,10 @@ func transcriptProblems(out string) []string {
 // journey is a script typed at the console from the given time. Its
 // transcript must match the golden file, read and checked by hand against
 // DOMAIN.md (dates, weekdays, holidays, deadlines), and pass check.
-//
-// A journey with knownBug shows a bug reported but not yet fixed outside
-// this package: its golden file holds the RIGHT transcript, written by hand,
-// so the journey is skipped (saying what differs) until the bug is fixed,
-// and then fails to ask for the mark to be removed. -update leaves its
-// golden file alone.
 type journey struct {
 	name     string
 	now      string
 	lang     string
-	knownBug string
 	noGolden bool                      // the transcript is checked by check only
 	check    func(out string) []string // more problems to look for
 }
@@ -232,17 +225,12 @@ func TestConsoleJourneys(t *testing.T) {
 				problems = append(problems, j.check(out)...)
 			}
 			if !j.noGolden {
-				if p := golden(t, j.name, out, *update && j.knownBug == ""); p != "" {
+				if p := golden(t, j.name, out, *update); p != "" {
 					problems = append(problems, p)
 				}
 			}
-			switch {
-			case len(problems) > 0 && j.knownBug != "":
-				t.Skipf("KNOWN BUG: %s\n%s", j.knownBug, strings.Join(problems, "\n"))
-			case len(problems) > 0:
+			if len(problems) > 0 {
 				t.Error(strings.Join(problems, "\n"))
-			case j.knownBug != "":
-				t.Errorf("the known bug seems fixed: remove its mark from the journey (%s)", j.knownBug)
 			}
 		})
 	}
