@@ -54,7 +54,7 @@ func (d *Dialog) Step(s State, ev Event, now time.Time) (State, Effects) {
 	case Press:
 		return d.press(s, ev, now)
 	case Text:
-		if to, ok := d.revisited(s, now); ok { // its deadline passed: no answer to it applies
+		if to, ok := d.lapsed(s, now); ok { // its deadline passed: no answer to it applies
 			return d.enter(s, to, now, &fx)
 		}
 		if in := steps[s.Step].text; in != nil {
@@ -159,7 +159,7 @@ func (d *Dialog) press(s State, ev Event, now time.Time) (State, Effects) {
 	if ev.Action == ActBack && ev.From == s.Step {
 		return d.back(s, now)
 	}
-	if to, ok := d.revisited(s, now); ok { // its deadline passed: the button no longer applies
+	if to, ok := d.lapsed(s, now); ok { // its deadline passed: the button no longer applies
 		return d.enter(s, to, now, &fx)
 	}
 	if ev.From == s.Step {

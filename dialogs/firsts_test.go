@@ -330,3 +330,25 @@ func TestPathTappedAgain(t *testing.T) {
 		},
 	})
 }
+
+// TestAnswersAfterTheDay: after the expected activation day the member can
+// still say the access e-mail arrived; after the last day to renew, "I
+// renewed" no longer applies.
+func TestAnswersAfterTheDay(t *testing.T) {
+	runFlows(t, []flow{
+		{
+			name:   "'it arrived' pressed at the wait, on the day before the check: the checklist",
+			events: then(toActWait, clock(at(2027, 10, 8, 9, 0)), press(dialogs.ActArrived, "")),
+			step:   dialogs.StepChecklist,
+			wake:   wakeAt(dialogs.WakeChecklist, at(2027, 10, 13, 10, 0)),
+			keys:   []string{"step.checklist"},
+		},
+		{
+			name:   "'it arrived' pressed at the wait days after the day (reminders off): the checklist",
+			events: then(toActWait, press(dialogs.ActRemind, "off"), clock(at(2027, 10, 12, 11, 0)), press(dialogs.ActArrived, "")),
+			step:   dialogs.StepChecklist,
+			keys:   []string{"step.checklist"},
+			wake:   wakeAt(dialogs.WakeChecklist, at(2027, 10, 15, 10, 0)),
+		},
+	})
+}

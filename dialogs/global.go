@@ -58,6 +58,14 @@ func (d *Dialog) revisited(s State, now time.Time) (StepID, bool) {
 	return "", false
 }
 
+// lapsed is revisited for a step whose answers lapse with its dates.
+func (d *Dialog) lapsed(s State, now time.Time) (StepID, bool) {
+	if !steps[s.Step].lapses {
+		return "", false
+	}
+	return d.revisited(s, now)
+}
+
 // resume goes back to the journey left for the menu.
 func (d *Dialog) resume(s State, now time.Time) (State, Effects) {
 	s.Step, s.Resume = s.Resume, ""

@@ -85,8 +85,8 @@ func TestRenewal(t *testing.T) {
 			keys:   []string{"step.renew"},
 			args: map[string]dialogs.Args{"step.renew": {
 				"Expiry": day(2027, 7, 2), "LastDay": day(2027, 9, 30), "Expired": true, "DaysLeft": 0,
-				"Wake": at(2027, 10, 1, 10, 0),
 			}},
+			absent: map[string][]string{"step.renew": {"Wake"}}, // that reminder says it is gone: not announced as a renewal reminder
 		},
 		{
 			name:   "the day after the last day: the gone reminder says the box is deleted and how to reactivate it",

@@ -44,8 +44,12 @@ type step struct {
 	wake    func(d *Dialog, s State, now time.Time) Wake
 	reminds []WakeReason // the reasons wake may give
 	// revisit, when the step is shown again later, says where its dates
-	// have moved the member meanwhile (a deadline passed, a day come).
+	// have moved the member meanwhile (a deadline passed, a day gone by).
 	revisit func(d *Dialog, s State, now time.Time) (StepID, bool)
+	// lapses: once revisit moves the member, the step's own buttons and
+	// typed answers no longer apply either ("I renewed" after the last
+	// day); otherwise they still do ("it arrived" after the day).
+	lapses bool
 }
 
 // choice is one button of a step.

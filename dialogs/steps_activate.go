@@ -75,7 +75,7 @@ func activationSteps() map[StepID]step {
 				stopReminders, startReminders,
 			},
 			revisit: func(d *Dialog, s State, now time.Time) (StepID, bool) {
-				return StepActCheck, !s.Activation.After(d.today(now))
+				return StepActCheck, s.Activation.Before(d.today(now))
 			},
 			wake:    func(d *Dialog, s State, _ time.Time) Wake { return d.wakeOn(s.Activation, WakeActCheck) },
 			reminds: []WakeReason{WakeActCheck},

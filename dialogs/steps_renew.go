@@ -63,6 +63,7 @@ func renewalSteps() map[StepID]step {
 			revisit: func(d *Dialog, s State, now time.Time) (StepID, bool) {
 				return StepGone, !s.Expiry.IsZero() && d.today(now).After(LastDayToRenew(s.Expiry))
 			},
+			lapses: true,
 		},
 		// ren_unknown: the member does not remember the expiry date.
 		StepRenUnknown: {
@@ -208,7 +209,8 @@ func renderRenew(d *Dialog, s State, now time.Time) Message {
 		args["Expiry"], args["LastDay"] = s.Expiry, last
 		args["Expired"] = today.After(s.Expiry) // on the day itself it "expires today"
 		args["DaysLeft"] = today.DaysUntil(last)
-		if at := promised(s); !at.IsZero() {
+		// The last reminder says the box is gone: not one to announce here.
+		if at := promised(s); !at.IsZero() && s.Wake.Reason != WakeGone {
 			args["Wake"] = at
 		}
 	}
