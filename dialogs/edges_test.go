@@ -1,5 +1,8 @@
 package dialogs_test
 
+// Edge cases found by reviewing the conversation as a member would live it:
+// first contact, late and muted reminders, old buttons, dates that pass.
+
 import (
 	"strconv"
 	"testing"
