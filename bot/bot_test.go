@@ -15,7 +15,7 @@ import (
 	"github.com/omceo-latina/pecbot/locales"
 )
 
-func rome(t *testing.T) *time.Location {
+func rome(t testing.TB) *time.Location {
 	t.Helper()
 	loc, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
@@ -24,7 +24,7 @@ func rome(t *testing.T) *time.Location {
 	return loc
 }
 
-func newConversation(t *testing.T, store Store, lang string) *Conversation {
+func newConversation(t testing.TB, store Store, lang string) *Conversation {
 	t.Helper()
 	loc := rome(t)
 	texts, err := locales.New(locales.Latina(), loc)
