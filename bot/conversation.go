@@ -51,15 +51,51 @@ func (c *Conversation) Handle(ctx context.Context, chat int64, ev dialogs.Event,
 	if err != nil {
 		return nil, dialogs.State{}, fmt.Errorf("load state of chat %d: %w", chat, err)
 	}
+	out, err := c.Turn(raw, ev, now)
+	if err != nil {
+		return nil, out.State, err
+	}
+	switch {
+	case out.Forget:
+		if err := c.Store.Forget(ctx, chat); err != nil {
+			return nil, out.State, fmt.Errorf("forget chat %d: %w", chat, err)
+		}
+	case out.Save:
+		if err := c.Store.Save(ctx, chat, out.Encoded); err != nil {
+			return nil, out.State, fmt.Errorf("save state of chat %d: %w", chat, err)
+		}
+	}
+	return out.Replies, out.State, nil
+}
+
+// Outcome is what one event does to a member: the replies to send, the new
+// state (and its encoding), and whether to save it or erase the member.
+type Outcome struct {
+	Replies []Reply
+	State   dialogs.State
+	Encoded []byte
+	Save    bool // false: keep what is stored (nothing happened)
+	Forget  bool // erase the member; Replies are the goodbye
+}
+
+// Turn runs one event through the dialog from a stored state (nil for a
+// member the bot has not met) and renders the replies. It does no I/O, so
+// that every transport stores its outcome its own way.
+func (c *Conversation) Turn(raw []byte, ev dialogs.Event, now time.Time) (Outcome, error) {
 	s, reset := dialogs.Decode(raw)
 	if raw == nil || s.Lang == "" {
 		s.Lang = c.Lang
+	}
+	if reset && ev.Kind == dialogs.Woken {
+		// A wake-up of a journey this version cannot read: keep the state
+		// as it is, so that the member's next message says what happened.
+		return Outcome{State: s}, nil
 	}
 	if ev.Kind == dialogs.Text {
 		ev = c.understand(s, ev.Text, c.Dialog.Buttons(s, now))
 	}
 	next, fx := c.Dialog.Step(s, ev, now)
-	if reset && ev.Kind != dialogs.Woken { // a wake-up of a lost journey stays silent
+	if reset {
 		fx.Messages = append([]dialogs.Message{{Key: "state.reset"}}, fx.Messages...)
 	}
 	if fx.Forget {
@@ -69,22 +105,16 @@ func (c *Conversation) Handle(ctx context.Context, chat int64, ev dialogs.Event,
 	// the member moved on without a word.
 	replies, err := c.render(next, fx.Messages)
 	if err != nil {
-		return nil, s, err
+		return Outcome{State: s}, err
 	}
 	if fx.Forget {
-		if err := c.Store.Forget(ctx, chat); err != nil {
-			return nil, s, fmt.Errorf("forget chat %d: %w", chat, err)
-		}
-	} else {
-		b, err := dialogs.Encode(next)
-		if err != nil {
-			return nil, s, err
-		}
-		if err := c.Store.Save(ctx, chat, b); err != nil {
-			return nil, s, fmt.Errorf("save state of chat %d: %w", chat, err)
-		}
+		return Outcome{Replies: replies, State: next, Forget: true}, nil
 	}
-	return replies, next, nil
+	b, err := dialogs.Encode(next)
+	if err != nil {
+		return Outcome{State: s}, err
+	}
+	return Outcome{Replies: replies, State: next, Encoded: b, Save: true}, nil
 }
 
 // render turns messages into text and buttons in the member's language.
