@@ -682,7 +682,7 @@ func TestDomainFactsReachable(t *testing.T) {
 }
 
 // keyLiteral is a string that names a locale key in Go code.
-var keyLiteral = regexp.MustCompile(`^(step|info|hint|date|remind|btn|forget|lang|check|where|why|cmd|state|fmt|diagram)\.[a-z0-9_]+$`)
+var keyLiteral = regexp.MustCompile(`^(step|info|hint|date|remind|btn|forget|lang|check|where|why|cmd|state|fmt|diagram|error)\.[a-z0-9_]+$`)
 
 // codeKeys collects the locale keys named in the non-test Go files of dir:
 // string literals shaped like keys, and any literal given as a message Key,

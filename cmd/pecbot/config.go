@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,6 +23,16 @@ type Config struct {
 	Closures   string `envconfig:"CLOSURES" desc:"extra closure days that are not working days, e.g. 2027-08-14,2027-12-24"`
 	Lang       string `envconfig:"DEFAULT_LANG" default:"it" desc:"language of a member the bot has not met yet: it or en"`
 	LogLevel   string `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+
+	TelegramToken string        `envconfig:"TELEGRAM_TOKEN" desc:"the bot's token from @BotFather; set, pecbot runs on Telegram"`
+	TelegramAPI   string        `envconfig:"TELEGRAM_API_URL" default:"https://api.telegram.org" desc:"the Bot API server (a local Bot API server, or a fake in tests)"`
+	Updates       string        `envconfig:"UPDATES" default:"polling" desc:"how updates arrive: polling or webhook"`
+	WebhookURL    string        `envconfig:"WEBHOOK_URL" desc:"with UPDATES=webhook: the public HTTPS address Telegram posts updates to"`
+	WebhookSecret string        `envconfig:"WEBHOOK_SECRET" desc:"with UPDATES=webhook: 1-256 characters A-Z a-z 0-9 _ -, checked on every update"`
+	ListenAddr    string        `envconfig:"LISTEN_ADDR" default:":8080" desc:"with UPDATES=webhook: where the bot listens (behind an HTTPS proxy)"`
+	RedisURL      string        `envconfig:"REDIS_URL" desc:"redis://host:6379/0, several addresses for a Cluster, or redis-sentinel://host:26379/master; empty: in memory only"`
+	RedisPrefix   string        `envconfig:"REDIS_PREFIX" default:"pecbot" desc:"prefix of every Redis key, to share a server"`
+	MemberTTL     time.Duration `envconfig:"MEMBER_TTL" default:"17520h" desc:"an inactive member with no pending reminder is forgotten after this long"`
 	locales.Facts
 }
 
@@ -56,10 +67,54 @@ func loadConfig() (settings, error) {
 	if !dialogs.Speaks(c.Lang) {
 		problems = append(problems, fmt.Sprintf("DEFAULT_LANG=%q is not a language of the bot (%s)", c.Lang, strings.Join(dialogs.Languages, ", ")))
 	}
+	if c.Updates != "polling" && c.Updates != "webhook" {
+		problems = append(problems, fmt.Sprintf("UPDATES=%q is neither polling nor webhook", c.Updates))
+	}
+	if c.Updates == "webhook" && c.TelegramToken != "" {
+		if !webhookURLOK(c.WebhookURL) {
+			problems = append(problems, fmt.Sprintf("WEBHOOK_URL=%q must be an https:// address Telegram can reach (http:// only on this machine, for a local Bot API server)", c.WebhookURL))
+		}
+		if !validSecret(c.WebhookSecret) {
+			problems = append(problems, "WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
+		}
+	}
+	if c.MemberTTL < 0 {
+		problems = append(problems, fmt.Sprintf("MEMBER_TTL=%s is negative", c.MemberTTL))
+	}
 	if len(problems) > 0 {
 		return settings{}, usageError{fmt.Errorf("configuration: %s", strings.Join(problems, "; "))}
 	}
 	return settings{Config: c, loc: loc, cal: calendar.New(closures...), language: c.Lang}, nil
+}
+
+// webhookURLOK accepts https addresses, and http ones on the loopback
+// interface (a local Bot API server, tests).
+func webhookURLOK(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		h := u.Hostname()
+		return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
+	}
+	return false
+}
+
+// validSecret reports whether s is a secret token Telegram accepts.
+func validSecret(s string) bool {
+	if len(s) < 1 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // usage writes the commands and the configuration.
@@ -67,6 +122,8 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `pecbot: the PEC assistant of the Ordine dei Medici di Latina
 
 Usage:
+  pecbot
+        the bot on Telegram (TELEGRAM_TOKEN must be set)
   pecbot console [--now 2027-09-30T10:00] [--lang it|en] [--echo]
         the conversation in this terminal; state in memory
   pecbot diagram

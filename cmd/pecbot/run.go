@@ -35,8 +35,7 @@ func exitCode(err error) int {
 // it directly, so tests set it with t.Setenv).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		usage(stderr)
-		return usageError{errors.New("say what to run: console or diagram")}
+		return runBot(ctx, stderr)
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
@@ -133,17 +132,22 @@ func runDiagram(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// newLogger writes structured logs to w at the given level (info if unknown).
+// newLogger writes logs to w at the given level (info if unknown): JSON, or
+// human-readable lines when w is a terminal. Nothing a member wrote, and no
+// personal data, is logged at info level.
 func newLogger(w io.Writer, level string) zerolog.Logger {
 	lvl, err := zerolog.ParseLevel(level)
 	if err != nil || level == "" {
 		lvl = zerolog.InfoLevel
 	}
+	if isTerminal(w) {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05"}
+	}
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
 }
 
-// isTerminal reports whether r is an interactive terminal.
-func isTerminal(r io.Reader) bool {
+// isTerminal reports whether r (a reader or a writer) is an interactive terminal.
+func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false

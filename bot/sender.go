@@ -1,0 +1,347 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+	"unicode/utf16"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/rs/zerolog"
+)
+
+// Outboxes is what the sender needs of storage: the chats' pending
+// messages, removed once Telegram accepted them.
+type Outboxes interface {
+	Outbox(ctx context.Context, chat int64) ([][]byte, error)
+	Delivered(ctx context.Context, chat int64, n int) error
+	PendingOutboxes(ctx context.Context) ([]int64, error)
+	SetBlocked(ctx context.Context, chat int64, blocked bool) error
+	LockOutbox(ctx context.Context, chat int64, ttl time.Duration) (string, bool, error)
+	ExtendOutbox(ctx context.Context, chat int64, token string, ttl time.Duration) (bool, error)
+	UnlockOutbox(ctx context.Context, chat int64, token string) error
+}
+
+// outboxLockTTL is how long a delivery holds its chat's outbox between two
+// messages; a crashed holder frees it after this long.
+const outboxLockTTL = time.Minute
+
+// Sender delivers the outboxes: in order per chat, each message removed
+// from Redis only once Telegram accepted it, so that a crash loses none (at
+// most the one in flight goes twice). Transient failures (network, 5xx) are
+// retried with backoff; 429 pauses every send for retry_after; a member who
+// blocked the bot (403) is marked inactive and not retried.
+type Sender struct {
+	API   *tgbot.Bot
+	Store Outboxes
+	Log   zerolog.Logger
+
+	mu        sync.Mutex
+	running   map[int64]bool // chats being delivered by this process
+	again     map[int64]bool // kicked while running: look once more
+	pausedTil time.Time      // a 429 asked everyone to wait
+	wg        sync.WaitGroup
+	ctx       context.Context
+}
+
+// NewSender returns a Sender whose deliveries stop when ctx ends.
+func NewSender(ctx context.Context, api *tgbot.Bot, store Outboxes, log zerolog.Logger) *Sender {
+	return &Sender{API: api, Store: store, Log: log, running: map[int64]bool{}, again: map[int64]bool{}, ctx: ctx}
+}
+
+// Kick delivers chat's outbox soon, in the background; one delivery per
+// chat runs at a time in this process.
+func (s *Sender) Kick(chat int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running[chat] {
+		s.again[chat] = true
+		return
+	}
+	s.running[chat] = true
+	s.wg.Add(1)
+	go s.run(chat)
+}
+
+func (s *Sender) run(chat int64) {
+	defer s.wg.Done()
+	for {
+		if err := s.Deliver(s.ctx, chat); err != nil && s.ctx.Err() == nil {
+			s.Log.Warn().Err(err).Int64("chat", chat).Msg("outbox not delivered; the sweep will retry")
+		}
+		s.mu.Lock()
+		if !s.again[chat] || s.ctx.Err() != nil {
+			delete(s.running, chat)
+			delete(s.again, chat)
+			s.mu.Unlock()
+			return
+		}
+		delete(s.again, chat)
+		s.mu.Unlock()
+	}
+}
+
+// Sweep kicks every chat with messages left undelivered (after a crash, or a
+// failure the retries did not overcome).
+func (s *Sender) Sweep(ctx context.Context) error {
+	chats, err := s.Store.PendingOutboxes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range chats {
+		s.Kick(c)
+	}
+	return nil
+}
+
+// Wait waits for the deliveries in flight (at shutdown).
+func (s *Sender) Wait() { s.wg.Wait() }
+
+// Deliver sends chat's outbox now, in order, and returns when it is empty,
+// when a message cannot be sent yet (retried later), or when ctx ends. One
+// process at a time delivers a chat (the others leave it to that one).
+func (s *Sender) Deliver(ctx context.Context, chat int64) error {
+	for {
+		token, ok, err := s.Store.LockOutbox(ctx, chat, outboxLockTTL)
+		if err != nil || !ok {
+			return err
+		}
+		err = s.deliverLocked(ctx, chat, token)
+		if uerr := s.Store.UnlockOutbox(context.WithoutCancel(ctx), chat, token); err == nil {
+			err = uerr
+		}
+		if err != nil {
+			return err
+		}
+		// A message committed while we were letting go would wait for the
+		// sweep: look once more.
+		items, err := s.Store.Outbox(ctx, chat)
+		if err != nil || len(items) == 0 {
+			return err
+		}
+	}
+}
+
+// deliverLocked sends the outbox while holding its lock.
+func (s *Sender) deliverLocked(ctx context.Context, chat int64, token string) error {
+	for {
+		items, err := s.Store.Outbox(ctx, chat)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return s.Store.Delivered(ctx, chat, 0) // unlist it from the sweep
+		}
+		for _, raw := range items {
+			if ok, err := s.Store.ExtendOutbox(ctx, chat, token, outboxLockTTL); err != nil || !ok {
+				return errors.Join(err, errLostOutbox)
+			}
+			var it Outgoing
+			if err := json.Unmarshal(raw, &it); err != nil {
+				s.Log.Error().Err(err).Int64("chat", chat).Msg("unreadable outbox item dropped")
+			} else if blocked, err := s.sendWithRetry(ctx, chat, it); err != nil {
+				return err
+			} else if blocked {
+				return s.dropAll(ctx, chat)
+			}
+			if err := s.Store.Delivered(ctx, chat, 1); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// errLostOutbox: the delivery took so long that another process took over.
+var errLostOutbox = errors.New("outbox lock lost")
+
+// dropAll empties the outbox of a member who blocked the bot.
+func (s *Sender) dropAll(ctx context.Context, chat int64) error {
+	if err := s.Store.SetBlocked(ctx, chat, true); err != nil {
+		return err
+	}
+	items, err := s.Store.Outbox(ctx, chat)
+	if err != nil {
+		return err
+	}
+	return s.Store.Delivered(ctx, chat, len(items))
+}
+
+// sendWithRetry sends one item until Telegram accepts or refuses it for
+// good. blocked reports a 403: the member blocked the bot.
+func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (blocked bool, err error) {
+	backoff := 200 * time.Millisecond
+	for {
+		if err := s.waitPause(ctx); err != nil {
+			return false, err
+		}
+		err := s.send(ctx, chat, it)
+		var tooMany *tgbot.TooManyRequestsError
+		switch {
+		case err == nil:
+			return false, nil
+		case errors.As(err, &tooMany):
+			s.pause(time.Duration(max(tooMany.RetryAfter, 1)) * time.Second)
+			continue
+		case errors.Is(err, tgbot.ErrorForbidden):
+			s.Log.Info().Int64("chat", chat).Msg("member blocked the bot: marked inactive")
+			return true, nil
+		case errors.Is(err, tgbot.ErrorBadRequest):
+			// Retrying cannot help (an answer to a button pressed too long
+			// ago, or a message Telegram refuses): log it and go on.
+			s.Log.Error().Err(err).Int64("chat", chat).Msg("Telegram refused a message; dropped")
+			return false, nil
+		case errors.Is(err, tgbot.ErrorUnauthorized), ctx.Err() != nil:
+			return false, err
+		}
+		s.Log.Warn().Err(err).Int64("chat", chat).Dur("retry_in", backoff).Msg("send failed; retrying")
+		timer := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return false, ctx.Err()
+		case <-timer.C:
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// send makes the one Bot API call an item needs.
+func (s *Sender) send(ctx context.Context, chat int64, it Outgoing) error {
+	if it.CallbackID != "" {
+		_, err := s.API.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: it.CallbackID})
+		return err
+	}
+	parts := splitText(it.Text, maxMessageLen)
+	for i, part := range parts {
+		p := &tgbot.SendMessageParams{
+			ChatID:             chat,
+			Text:               part,
+			ParseMode:          models.ParseModeHTML,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()},
+		}
+		if i == len(parts)-1 && len(it.Buttons) > 0 {
+			p.ReplyMarkup = keyboardOf(it.Buttons)
+		}
+		if _, err := s.API.SendMessage(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pause makes every send wait d (Telegram's retry_after applies to the bot).
+func (s *Sender) pause(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if until := time.Now().Add(d); until.After(s.pausedTil) {
+		s.pausedTil = until
+	}
+}
+
+func (s *Sender) waitPause(ctx context.Context) error {
+	s.mu.Lock()
+	d := time.Until(s.pausedTil)
+	s.mu.Unlock()
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// inlineKeyboard is an inline keyboard as the Bot API specifies it: each
+// button has its text and exactly one action. (The library's
+// models.InlineKeyboardButton always sends an empty copy_text, which
+// Telegram refuses.)
+type inlineKeyboard struct {
+	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
+}
+
+type inlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data"`
+}
+
+func keyboardOf(rows [][]ReplyButton) inlineKeyboard {
+	kb := inlineKeyboard{InlineKeyboard: make([][]inlineButton, 0, len(rows))}
+	for _, row := range rows {
+		out := make([]inlineButton, 0, len(row))
+		for _, b := range row {
+			out = append(out, inlineButton{Text: b.Label, CallbackData: b.Data})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+	}
+	return kb
+}
+
+// maxMessageLen is Telegram's limit on a message's text, in UTF-16 units.
+const maxMessageLen = 4096
+
+// splitText cuts a text longer than limit UTF-16 units at line ends (our
+// markup never spans lines), so that each part is a valid message.
+func splitText(text string, limit int) []string {
+	if utf16Len(text) <= limit {
+		return []string{text}
+	}
+	var parts []string
+	var cur []rune
+	curLen := 0
+	flush := func() {
+		if len(cur) > 0 {
+			parts = append(parts, string(cur))
+			cur, curLen = nil, 0
+		}
+	}
+	for _, line := range splitLines(text) {
+		n := utf16Len(line)
+		if curLen+n > limit {
+			flush()
+		}
+		for n > limit { // a single line longer than a message: cut it
+			r := []rune(line)
+			cut := 0
+			for l := 0; cut < len(r) && l+utf16.RuneLen(r[cut]) <= limit; cut++ {
+				l += utf16.RuneLen(r[cut])
+			}
+			parts = append(parts, string(r[:cut]))
+			line = string(r[cut:])
+			n = utf16Len(line)
+		}
+		cur = append(cur, []rune(line)...)
+		curLen += n
+	}
+	flush()
+	return parts
+}
+
+func splitLines(s string) []string {
+	var lines []string
+	start := 0
+	for i, r := range s {
+		if r == '\n' {
+			lines = append(lines, s[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		lines = append(lines, s[start:])
+	}
+	return lines
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}

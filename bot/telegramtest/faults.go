@@ -1,0 +1,81 @@
+package telegramtest
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// Fault is an error answer injected by Server.Fail instead of the normal one.
+type Fault struct {
+	// Status is the HTTP status and error_code; 500 if zero.
+	Status int
+	// RetryAfter, if positive, is sent as parameters.retry_after.
+	RetryAfter int
+	// Description is the error description; http.StatusText(Status) if empty.
+	Description string
+	// Hang makes the call never answer: it blocks until the client gives up
+	// (the request's context ends) or the server shuts down, which drops
+	// the connection. The other fields are then ignored.
+	Hang bool
+}
+
+// TooMany is Telegram's flood-control answer: 429 with retry_after.
+func TooMany(retryAfter int) Fault {
+	return Fault{
+		Status:      http.StatusTooManyRequests,
+		RetryAfter:  retryAfter,
+		Description: fmt.Sprintf("Too Many Requests: retry after %d", retryAfter),
+	}
+}
+
+// Blocked is the answer to a call about a user who blocked the bot: 403.
+func Blocked() Fault {
+	return Fault{Status: http.StatusForbidden, Description: "Forbidden: bot was blocked by the user"}
+}
+
+// ServerError is a 500 Internal Server Error.
+func ServerError() Fault {
+	return Fault{Status: http.StatusInternalServerError, Description: "Internal Server Error"}
+}
+
+// Hang is a call that is never answered; see Fault.Hang.
+func Hang() Fault { return Fault{Hang: true} }
+
+// Fail makes the next n calls of method (any spelling) answer with f instead
+// of their normal answer, which they do not have: a failed sendMessage sends
+// nothing, a failed getUpdates confirms nothing. Faults of successive Fail
+// calls for one method queue up in order. Then the method answers normally
+// again.
+func (s *Server) Fail(method string, n int, f Fault) {
+	if n <= 0 {
+		return
+	}
+	method, _ = canonical(method)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[method] = append(s.faults[method], &faultSlot{f: f, left: n})
+}
+
+func (s *Server) takeFaultLocked(method string) *Fault {
+	q := s.faults[method]
+	if len(q) == 0 {
+		return nil
+	}
+	f := q[0].f
+	if q[0].left--; q[0].left == 0 {
+		s.faults[method] = q[1:]
+	}
+	return &f
+}
+
+func faultError(f Fault) *apiError {
+	status := f.Status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	desc := f.Description
+	if desc == "" {
+		desc = http.StatusText(status)
+	}
+	return &apiError{status: status, description: desc, retryAfter: f.RetryAfter}
+}

@@ -1,0 +1,55 @@
+package bot
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/go-telegram/bot/models"
+	"github.com/rs/zerolog"
+)
+
+// maxUpdateBytes bounds a webhook body; Telegram's updates are far smaller.
+const maxUpdateBytes = 1 << 20
+
+// WebhookHandler receives updates pushed by Telegram. Unlike the library's
+// handler (always 200, queued in memory, whatever the secret), it checks the
+// secret token in constant time (401 otherwise, nothing processed), answers
+// 400 to a body that is not an update, and 200 only after the update's
+// effects are committed; when they cannot be (Redis down), 503 with
+// Retry-After, so that Telegram delivers the update again.
+func WebhookHandler(secret string, handle func(*http.Request, *models.Update) error, log zerolog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "POST only", http.StatusMethodNotAllowed)
+			return
+		}
+		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
+			log.Warn().Str("remote", r.RemoteAddr).Msg("webhook call with a wrong or missing secret refused")
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdateBytes))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "update too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		var u models.Update
+		if err != nil || json.Unmarshal(body, &u) != nil || u.ID == 0 {
+			http.Error(w, "not an update", http.StatusBadRequest)
+			return
+		}
+		if err := handle(r, &u); err != nil {
+			log.Error().Err(err).Int64("update", u.ID).Msg("update not committed; Telegram will deliver it again")
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"github.com/omceo-latina/pecbot/bot"
+	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/locales"
+	"github.com/omceo-latina/pecbot/storage"
+)
+
+// The storage implements what the transport needs of it.
+var (
+	_ bot.Turns    = (*storage.Store)(nil)
+	_ bot.Outboxes = (*storage.Store)(nil)
+)
+
+// shutdownGrace bounds how long the bot finishes what is in flight at exit.
+const shutdownGrace = 5 * time.Second
+
+// runBot runs the bot on Telegram until ctx ends (SIGTERM, SIGINT): it
+// stops taking updates, finishes those in flight and the deliveries under
+// way, and returns nil.
+func runBot(ctx context.Context, stderr io.Writer) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	if cfg.TelegramToken == "" {
+		usage(stderr)
+		return usageError{errors.New("TELEGRAM_TOKEN is not set: get a token from @BotFather, or try `pecbot console`")}
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	redis.SetLogger(redisLog{log})
+
+	rdb, closeRedis, err := openRedis(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeRedis()
+	store := storage.New(rdb, storage.Options{Prefix: cfg.RedisPrefix})
+
+	api, err := tgbot.New(cfg.TelegramToken, tgbot.WithServerURL(cfg.TelegramAPI), tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+	if err != nil {
+		return fmt.Errorf("telegram client: %w", err)
+	}
+	me, err := api.GetMe(ctx)
+	if err != nil {
+		return fmt.Errorf("telegram getMe (is TELEGRAM_TOKEN right?): %w", err)
+	}
+	texts, err := locales.New(cfg.Facts, cfg.loc, locales.WithHolidays(cfg.cal.Holiday))
+	if err != nil {
+		return err
+	}
+	if err := setCommands(ctx, api, texts); err != nil {
+		log.Warn().Err(err).Msg("the command menu could not be set")
+	}
+
+	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSending()
+	sender := bot.NewSender(sendCtx, api, store, log)
+	tg := &bot.Telegram{
+		Conv: &bot.Conversation{
+			Dialog: dialogs.New(cfg.cal, cfg.loc, cfg.RemindHour),
+			Texts:  texts,
+			Lang:   cfg.language,
+		},
+		Turns:     store,
+		Clock:     bot.RealClock(),
+		Log:       log,
+		Sender:    sender,
+		MemberTTL: cfg.MemberTTL,
+	}
+	go sweep(ctx, sender, log)
+	log.Info().Str("bot", me.Username).Str("updates", cfg.Updates).Msg("pecbot started")
+
+	if cfg.Updates == "webhook" {
+		err = serveWebhook(ctx, cfg, api, tg, log)
+	} else {
+		err = poll(ctx, cfg, api, tg, log)
+	}
+	// Deliveries under way finish (or stop at the grace's end; what is left
+	// stays in Redis for the next start).
+	done := make(chan struct{})
+	go func() { sender.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(shutdownGrace):
+		stopSending()
+		<-done
+	}
+	log.Info().Msg("pecbot stopped")
+	return err
+}
+
+// sweepEvery is how often outboxes left undelivered (a crash, a long
+// outage) are looked for.
+const sweepEvery = 30 * time.Second
+
+// sweep delivers what earlier runs or failed sends left, at start and then
+// every sweepEvery, until ctx ends.
+func sweep(ctx context.Context, sender *bot.Sender, log zerolog.Logger) {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		if err := sender.Sweep(ctx); err != nil && ctx.Err() == nil {
+			log.Warn().Err(err).Msg("undelivered messages could not be listed; the next sweep will try again")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// redisLog sends go-redis's own messages (dial retries while Redis is
+// down) to the log as warnings, instead of raw lines on stderr.
+type redisLog struct{ log zerolog.Logger }
+
+// Printf logs one go-redis message.
+func (l redisLog) Printf(_ context.Context, format string, v ...any) {
+	l.log.Warn().Str("from", "go-redis").Msg(fmt.Sprintf(format, v...))
+}
+
+// openRedis connects to REDIS_URL, or starts the in-memory Redis when it is
+// empty, saying loudly that nothing survives a restart.
+func openRedis(ctx context.Context, cfg settings, log zerolog.Logger) (redis.UniversalClient, func(), error) {
+	if cfg.RedisURL == "" {
+		rdb, stop, err := storage.Embedded()
+		if err != nil {
+			return nil, nil, fmt.Errorf("in-memory redis: %w", err)
+		}
+		log.Warn().Msg("REDIS_URL is not set: state is kept in memory only and is lost when the bot stops")
+		return rdb, func() { _ = rdb.Close(); stop() }, nil
+	}
+	rdb, err := storage.Open(ctx, cfg.RedisURL)
+	if err != nil {
+		return nil, nil, usageError{fmt.Errorf("REDIS_URL: %w", err)}
+	}
+	return rdb, func() { _ = rdb.Close() }, nil
+}
+
+// poll receives updates by long polling (after removing any webhook, which
+// would make getUpdates fail).
+func poll(ctx context.Context, cfg settings, api *tgbot.Bot, tg *bot.Telegram, log zerolog.Logger) error {
+	if _, err := api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("telegram deleteWebhook: %w", err)
+	}
+	p := &bot.Poller{
+		Server: cfg.TelegramAPI,
+		Token:  cfg.TelegramToken,
+		Client: &http.Client{},
+		Handle: tg.Handle,
+		Log:    log,
+	}
+	return p.Run(ctx)
+}
+
+// serveWebhook registers the webhook with Telegram and serves it (plus
+// /healthz) until ctx ends, then lets the updates in flight finish.
+func serveWebhook(ctx context.Context, cfg settings, api *tgbot.Bot, tg *bot.Telegram, log zerolog.Logger) error {
+	u, err := url.Parse(cfg.WebhookURL)
+	if err != nil {
+		return usageError{fmt.Errorf("WEBHOOK_URL: %w", err)}
+	}
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST "+path, bot.WebhookHandler(cfg.WebhookSecret, func(r *http.Request, upd *models.Update) error {
+		return tg.Handle(context.WithoutCancel(r.Context()), upd)
+	}, log))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// Listening before setWebhook: the first update may come at once.
+	l, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	if _, err := api.SetWebhook(ctx, &tgbot.SetWebhookParams{
+		URL: cfg.WebhookURL, SecretToken: cfg.WebhookSecret, AllowedUpdates: bot.AllowedUpdates,
+	}); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("telegram setWebhook: %w", err)
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("webhook server: %w", err)
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return srv.Shutdown(shut)
+}
+
+// setCommands fills Telegram's command menu, in Italian and in English.
+func setCommands(ctx context.Context, api *tgbot.Bot, texts *locales.Renderer) error {
+	for i, lang := range dialogs.Languages {
+		var cmds []models.BotCommand
+		for _, c := range dialogs.Commands {
+			d, err := texts.Render(lang, "cmd."+c, nil)
+			if err != nil {
+				return err
+			}
+			cmds = append(cmds, models.BotCommand{Command: c, Description: d})
+		}
+		p := &tgbot.SetMyCommandsParams{Commands: cmds}
+		if i > 0 {
+			p.LanguageCode = lang
+		}
+		if _, err := api.SetMyCommands(ctx, p); err != nil {
+			return fmt.Errorf("telegram setMyCommands %s: %w", lang, err)
+		}
+	}
+	return nil
+}

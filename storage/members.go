@@ -1,0 +1,90 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// SetBlocked marks a member who blocked the bot (Telegram answered 403) as
+// inactive, or active again when they write. A chat with no stored member
+// is left alone, so that no record is created for it.
+func (s *Store) SetBlocked(ctx context.Context, chat int64, blocked bool) error {
+	flag := "0"
+	if blocked {
+		flag = "1"
+	}
+	if err := setBlockedScript.Run(ctx, s.c, []string{s.chatKeys(chat).member}, flag).Err(); err != nil {
+		return fmt.Errorf("set blocked=%t for chat %d: %w", blocked, chat, err)
+	}
+	return nil
+}
+
+// Blocked reports whether the member blocked the bot.
+func (s *Store) Blocked(ctx context.Context, chat int64) (bool, error) {
+	v, err := s.c.HGet(ctx, s.chatKeys(chat).member, "blocked").Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read blocked flag of chat %d: %w", chat, err)
+	}
+	return v == "1", nil
+}
+
+// Members counts the member index. It can count members who expired since
+// the last PruneMembers.
+func (s *Store) Members(ctx context.Context) (int64, error) {
+	n, err := s.c.SCard(ctx, s.membersKey()).Result()
+	if err != nil {
+		return 0, fmt.Errorf("count members: %w", err)
+	}
+	return n, nil
+}
+
+// PruneMembers removes from the member index the chats whose member key
+// expired, and returns how many it removed. Expiry cannot do this by
+// itself (the index is one set), and a chat ID kept for nobody is data the
+// bot no longer needs. A chat committing for the first time while the
+// prune runs may drop out of the index until its next commit.
+func (s *Store) PruneMembers(ctx context.Context) (int64, error) {
+	var removed int64
+	var cursor uint64
+	for {
+		batch, next, err := s.c.SScan(ctx, s.membersKey(), cursor, "", 500).Result()
+		if err != nil {
+			return removed, fmt.Errorf("prune members: scan index: %w", err)
+		}
+		chats, err := parseChats(batch, "prune members")
+		if err != nil {
+			return removed, err
+		}
+		exists := make([]*redis.IntCmd, len(chats))
+		if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, chat := range chats {
+				exists[i] = p.Exists(ctx, s.chatKeys(chat).member)
+			}
+			return nil
+		}); err != nil {
+			return removed, fmt.Errorf("prune members: check members: %w", err)
+		}
+		var gone []any
+		for i, chat := range chats {
+			if exists[i].Val() == 0 {
+				gone = append(gone, chat)
+			}
+		}
+		if len(gone) > 0 {
+			n, err := s.c.SRem(ctx, s.membersKey(), gone...).Result()
+			if err != nil {
+				return removed, fmt.Errorf("prune members: remove %d: %w", len(gone), err)
+			}
+			removed += n
+		}
+		if cursor = next; cursor == 0 {
+			return removed, nil
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package storage
+
+import "github.com/redis/go-redis/v9"
+
+// The Lua scripts. Each touches only keys of one chat (one hash slot), except
+// deliveredAtomic, which is used only where there are no slots to respect.
+// Replies are tables of plain strings: a nil inside a Lua table would cut
+// it short, so absent values come back as "" or "0".
+
+// beginScript checks the update ID, takes the lock and reads the state.
+//
+//	KEYS: seen, lock, member
+//	ARGV: update ID ("0": none, skip the check), lock token, lock TTL in ms
+//	reply: {"seen"} | {"busy"} | {"ok", state, version}
+var beginScript = redis.NewScript(`
+if ARGV[1] ~= '0' and redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+	return {'seen'}
+end
+if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
+	return {'busy'}
+end
+local got = redis.call('HMGET', KEYS[3], 'state', 'v')
+return {'ok', got[1] or '', got[2] or '0'}
+`)
+
+// finishScript ends a turn that still holds the lock at the version it read:
+// it saves (or erases) the member, queues the messages, marks the update
+// seen and releases the lock. Commit and Forget share it so that their
+// guard cannot drift apart.
+//
+//	KEYS: member, seen, lock, outbox
+//	ARGV: token, expected version, update ID ("0": none), seen keep,
+//	      seen TTL ms, mode ("save" | "erase"), state, member TTL ms (0: none),
+//	      messages...
+//	reply: 1 done | 0 conflict (nothing written, the lock released if ours)
+var finishScript = redis.NewScript(`
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then
+	return 0
+end
+local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if v ~= tonumber(ARGV[2]) then
+	redis.call('DEL', KEYS[3])
+	return 0
+end
+if ARGV[6] == 'erase' then
+	redis.call('DEL', KEYS[1])
+else
+	redis.call('HSET', KEYS[1], 'state', ARGV[7], 'v', tostring(v + 1))
+	if tonumber(ARGV[8]) > 0 then
+		redis.call('PEXPIRE', KEYS[1], ARGV[8])
+	else
+		redis.call('PERSIST', KEYS[1])
+	end
+end
+-- In slices, to stay within Lua's limit on unpacked values.
+for i = 9, #ARGV, 100 do
+	redis.call('RPUSH', KEYS[4], unpack(ARGV, i, math.min(i + 99, #ARGV)))
+end
+if ARGV[3] ~= '0' then
+	redis.call('ZADD', KEYS[2], ARGV[3], ARGV[3])
+	redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[4]) - 1)
+	redis.call('PEXPIRE', KEYS[2], ARGV[5])
+end
+redis.call('DEL', KEYS[3])
+return 1
+`)
+
+// releaseScript deletes the lock only if it still holds our token, so a
+// slow holder cannot free a lock that has since passed to someone else.
+//
+//	KEYS: lock
+//	ARGV: token
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+// deliveredAtomic drops the first n messages and, when none are left,
+// removes the chat from the outboxes set, in one step, so that no message
+// queued meanwhile can end up outside the set.
+//
+//	KEYS: outbox, outboxes
+//	ARGV: n, chat
+var deliveredAtomic = redis.NewScript(`
+redis.call('LTRIM', KEYS[1], ARGV[1], -1)
+if redis.call('LLEN', KEYS[1]) == 0 then
+	redis.call('SREM', KEYS[2], ARGV[2])
+end
+return 0
+`)
+
+// deliveredTrim drops the first n messages and returns how many are left:
+// the Cluster half of deliveredAtomic (see Delivered).
+//
+//	KEYS: outbox
+//	ARGV: n
+var deliveredTrim = redis.NewScript(`
+redis.call('LTRIM', KEYS[1], ARGV[1], -1)
+return redis.call('LLEN', KEYS[1])
+`)
+
+// setBlockedScript sets or clears the blocked flag of an existing member
+// only: creating a hash with no state and no TTL would keep a chat ID
+// forever, e.g. for someone who blocked the bot right after /forget.
+//
+//	KEYS: member
+//	ARGV: "1" to set, "0" to clear
+var setBlockedScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then
+	return 0
+end
+if ARGV[1] == '1' then
+	redis.call('HSET', KEYS[1], 'blocked', '1')
+else
+	redis.call('HDEL', KEYS[1], 'blocked')
+end
+return 1
+`)

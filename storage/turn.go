@@ -1,0 +1,158 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Turn is what Begin returns: the member's stored state, its version and a
+// lock token. It is handed back to Commit, Forget or Release.
+type Turn struct {
+	State   []byte // the stored state, nil if none
+	Version int64  // the stored version, 0 if none
+	Token   string // proves to Commit that the lock is still ours
+}
+
+// The outcomes of a turn that are not failures of Redis. Test them with
+// errors.Is: they come back wrapped with the chat and update.
+var (
+	// ErrSeen means the update was handled before (Telegram redelivered it):
+	// acknowledge it and do nothing else.
+	ErrSeen = errors.New("update already handled")
+	// ErrBusy means another process or goroutine holds the chat's lock:
+	// retry shortly.
+	ErrBusy = errors.New("chat is busy")
+	// ErrConflict means the version moved or the lock was lost (it
+	// expired) before the turn finished: nothing was written, redo the
+	// update from Begin.
+	ErrConflict = errors.New("chat changed meanwhile")
+)
+
+// Begin starts handling an update of chat in one round trip: if updateID
+// was handled before it returns ErrSeen; if the chat's lock is held it
+// returns ErrBusy; otherwise it takes the lock for Options.LockTTL and
+// returns the member's state and version. updateID 0 means the turn has no
+// Telegram update (a wake-up, a console event): no de-duplication.
+func (s *Store) Begin(ctx context.Context, chat, updateID int64) (Turn, error) {
+	k := s.chatKeys(chat)
+	token := rand.Text()
+	reply, err := beginScript.Run(ctx, s.c,
+		[]string{k.seen, k.lock, k.member},
+		updateID, token, s.o.LockTTL.Milliseconds(),
+	).StringSlice()
+	if err != nil {
+		return Turn{}, fmt.Errorf("begin update %d of chat %d: %w", updateID, chat, err)
+	}
+	switch {
+	case len(reply) == 1 && reply[0] == "seen":
+		return Turn{}, fmt.Errorf("begin update %d of chat %d: %w", updateID, chat, ErrSeen)
+	case len(reply) == 1 && reply[0] == "busy":
+		return Turn{}, fmt.Errorf("begin update %d of chat %d: %w", updateID, chat, ErrBusy)
+	case len(reply) != 3 || reply[0] != "ok":
+		return Turn{}, fmt.Errorf("begin update %d of chat %d: unexpected reply %q", updateID, chat, reply)
+	}
+	t := Turn{Token: token}
+	if reply[1] != "" {
+		t.State = []byte(reply[1])
+	}
+	if t.Version, err = strconv.ParseInt(reply[2], 10, 64); err != nil {
+		return Turn{}, fmt.Errorf("begin update %d of chat %d: stored version %q: %w", updateID, chat, reply[2], err)
+	}
+	return t, nil
+}
+
+// Commit finishes the turn t in one round trip: if the lock is still t's and
+// the stored version is still t.Version, it stores state (version+1), sets
+// the member's TTL to ttl (0: none), appends outbox to the chat's outbox,
+// marks updateID seen (unless 0) and releases the lock. Otherwise it returns
+// ErrConflict, having written nothing but released the lock if still ours.
+// The chat joins the member index, and the outboxes set when outbox is not
+// empty, in the same pipeline.
+func (s *Store) Commit(ctx context.Context, chat, updateID int64, t Turn, state []byte, outbox [][]byte, ttl time.Duration) error {
+	if err := s.finish(ctx, chat, updateID, t, "save", state, ttl, outbox); err != nil {
+		return fmt.Errorf("commit update %d of chat %d: %w", updateID, chat, err)
+	}
+	return nil
+}
+
+// Forget erases everything held about the chat (its member state and flags,
+// and its place in the member index) and appends the goodbye messages to
+// its outbox, under the same rules and in one round trip like Commit. The
+// seen set is kept, so that a redelivered /forget is not handled again; it
+// expires on its own after Options.SeenTTL. The chat's jobs are the
+// caller's to cancel.
+func (s *Store) Forget(ctx context.Context, chat, updateID int64, t Turn, outbox [][]byte) error {
+	if err := s.finish(ctx, chat, updateID, t, "erase", nil, 0, outbox); err != nil {
+		return fmt.Errorf("forget chat %d (update %d): %w", chat, updateID, err)
+	}
+	return nil
+}
+
+// Release gives the lock of t back without writing, for an update that
+// could not be handled. A lock that already expired is left alone.
+func (s *Store) Release(ctx context.Context, chat int64, t Turn) error {
+	if err := releaseScript.Run(ctx, s.c, []string{s.chatKeys(chat).lock}, t.Token).Err(); err != nil {
+		return fmt.Errorf("release lock of chat %d: %w", chat, err)
+	}
+	return nil
+}
+
+// finish runs finishScript and the global set updates in one pipeline.
+func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode string, state []byte, ttl time.Duration, outbox [][]byte) error {
+	k := s.chatKeys(chat)
+	keys := []string{k.member, k.seen, k.lock, k.outbox}
+	args := make([]any, 0, 8+len(outbox))
+	args = append(args, t.Token, t.Version, updateID, s.o.SeenKeep, s.o.SeenTTL.Milliseconds(),
+		mode, state, ttl.Milliseconds())
+	for _, m := range outbox {
+		args = append(args, m)
+	}
+
+	// The sets come after the script: were a Delivered to empty the outbox
+	// between the two, the chat must be added back, not removed after
+	// our messages were queued. They run on a conflict too (a pipeline
+	// cannot depend on the script's reply, and a second round trip is what
+	// this design avoids); that is harmless: a stale entry is ignored or
+	// pruned, and a chat wrongly dropped by a failed Forget is indexed again
+	// by its next Commit.
+	run := func(evalScript func(redis.Pipeliner) *redis.Cmd) (*redis.Cmd, error) {
+		var script *redis.Cmd
+		_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			script = evalScript(p)
+			if mode == "erase" {
+				p.SRem(ctx, s.membersKey(), chat)
+			} else {
+				p.SAdd(ctx, s.membersKey(), chat)
+			}
+			if len(outbox) > 0 {
+				p.SAdd(ctx, s.outboxesKey(), chat)
+			}
+			return nil
+		})
+		return script, err
+	}
+	script, err := run(func(p redis.Pipeliner) *redis.Cmd { return finishScript.EvalSha(ctx, p, keys, args...) })
+	if redis.HasErrorPrefix(script.Err(), "NOSCRIPT") {
+		// The server lost its script cache (a restart, SCRIPT FLUSH): send
+		// the source once. Nothing of the first try ran except the
+		// idempotent set updates.
+		script, err = run(func(p redis.Pipeliner) *redis.Cmd { return finishScript.Eval(ctx, p, keys, args...) })
+	}
+	if err != nil {
+		return err
+	}
+	done, err := script.Int()
+	if err != nil {
+		return err
+	}
+	if done != 1 {
+		return ErrConflict
+	}
+	return nil
+}
