@@ -42,10 +42,11 @@ func ServerError() Fault {
 func Hang() Fault { return Fault{Hang: true} }
 
 // Fail makes the next n calls of method (any spelling) answer with f instead
-// of their normal answer, which they do not have: a failed sendMessage sends
+// of their normal answer, and have no effect: a failed sendMessage sends
 // nothing, a failed getUpdates confirms nothing. Faults of successive Fail
-// calls for one method queue up in order. Then the method answers normally
-// again.
+// calls for one method queue up in order; after them the method answers
+// normally again. Faults apply to calls with the right token and a known
+// method, before their parameters are validated.
 func (s *Server) Fail(method string, n int, f Fault) {
 	if n <= 0 {
 		return

@@ -96,10 +96,9 @@ var htmlTags = map[string]string{
 }
 
 type openTag struct {
-	name   string
-	offset int // byte offset of the tag in the source
-	start  int // UTF-16 offset in the parsed text
-	ent    entity
+	name  string
+	start int // UTF-16 offset in the parsed text
+	ent   entity
 }
 
 // parseHTML parses Telegram's HTML parse mode. It is stricter than Telegram
@@ -217,7 +216,7 @@ func parseStartTag(s string, i, end int) (openTag, error) {
 	if err != nil {
 		return openTag{}, err
 	}
-	t := openTag{name: name, offset: i, ent: entity{Type: typ}}
+	t := openTag{name: name, ent: entity{Type: typ}}
 	switch name {
 	case "a":
 		href, ok := attrs["href"]

@@ -158,7 +158,9 @@ func (s *Server) close() {
 // bot.WithServerURL). Requests go to <URL>/bot<token>/<method>, by POST or GET.
 func (s *Server) URL() string { return s.srv.URL }
 
-// Calls returns every call so far, in the order they arrived.
+// Calls returns every call so far, in the order they were recorded: when
+// answered, or, for calls that block (getUpdates, hung calls), on arrival.
+// The calls returned are copies.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -319,16 +321,33 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, result)
 }
 
+// okAnswer and errAnswer are Telegram's answers, fields in Telegram's order.
+type okAnswer struct {
+	OK     bool `json:"ok"`
+	Result any  `json:"result"`
+}
+
+type errAnswer struct {
+	OK          bool             `json:"ok"`
+	ErrorCode   int              `json:"error_code"`
+	Description string           `json:"description"`
+	Parameters  *errorParameters `json:"parameters,omitempty"`
+}
+
+type errorParameters struct {
+	RetryAfter int `json:"retry_after,omitempty"`
+}
+
 func writeResult(w http.ResponseWriter, result any) {
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
+	writeJSON(w, http.StatusOK, okAnswer{OK: true, Result: result})
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {
-	body := map[string]any{"ok": false, "error_code": e.status, "description": e.description}
+	a := errAnswer{ErrorCode: e.status, Description: e.description}
 	if e.retryAfter > 0 {
-		body["parameters"] = map[string]any{"retry_after": e.retryAfter}
+		a.Parameters = &errorParameters{RetryAfter: e.retryAfter}
 	}
-	writeJSON(w, e.status, body)
+	writeJSON(w, e.status, a)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -109,7 +109,7 @@ func TestTokenAndUnknownMethod(t *testing.T) {
 	s := telegramtest.New(t, token)
 	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/bot654321:other/getMe", nil)
 	status, _, body := do(t, req)
-	if status != 401 || body != `{"description":"Unauthorized","error_code":401,"ok":false}` {
+	if status != 401 || body != `{"ok":false,"error_code":401,"description":"Unauthorized"}` {
 		t.Errorf("wrong token: %d %s", status, body)
 	}
 	req, _ = http.NewRequest(http.MethodPost, s.URL()+"/bot"+token+"/sendMesage", nil)
@@ -647,18 +647,18 @@ func TestFaults(t *testing.T) {
 	p := map[string]any{"chat_id": 1, "text": "x"}
 	for i := 0; i < 2; i++ {
 		status, _, body := postJSON(t, s, "sendMessage", p)
-		if status != 429 || body != `{"description":"Too Many Requests: retry after 7","error_code":429,"ok":false,"parameters":{"retry_after":7}}` {
+		if status != 429 || body != `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}` {
 			t.Errorf("429: %d %s", status, body)
 		}
 	}
 	if status, _, body := postJSON(t, s, "sendMessage", p); status != 403 ||
-		body != `{"description":"Forbidden: bot was blocked by the user","error_code":403,"ok":false}` {
+		body != `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}` {
 		t.Errorf("403: %d %s", status, body)
 	}
 	mustOK(t, s, "sendMessage", p, nil)
 	s.Fail("getMe", 1, telegramtest.ServerError())
 	if status, _, body := postJSON(t, s, "getMe", nil); status != 500 ||
-		body != `{"description":"Internal Server Error","error_code":500,"ok":false}` {
+		body != `{"ok":false,"error_code":500,"description":"Internal Server Error"}` {
 		t.Errorf("500: %d %s", status, body)
 	}
 	calls := s.CallsOf("sendMessage")
