@@ -51,7 +51,12 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		backoff = 0
 		for _, u := range updates {
-			if err := p.Handle(ctx, u); err != nil {
+			if ctx.Err() != nil {
+				break // stopping: the rest stay unconfirmed, Telegram keeps them
+			}
+			// An update under way finishes even when asked to stop, so that
+			// what was started is committed (handling is bounded).
+			if err := p.Handle(context.WithoutCancel(ctx), u); err != nil {
 				if ctx.Err() == nil {
 					backoff = nextBackoff(backoff)
 					p.Log.Warn().Err(err).Int64("update", u.ID).Dur("retry_in", backoff).Msg("update not handled; it will come again")
