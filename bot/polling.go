@@ -66,15 +66,30 @@ func (p *Poller) Run(ctx context.Context) error {
 			offset = u.ID + 1
 		}
 	}
+	// Confirm what was handled, so that the next start does not receive it
+	// again (it would be recognised as seen, but need not come back).
+	if offset > 0 {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := p.getUpdatesWait(cctx, offset, 0); err != nil {
+			p.Log.Debug().Err(err).Msg("last updates not confirmed; they will be recognised as seen")
+		}
+	}
 	return nil
 }
 
-// getUpdates asks for the updates from offset on.
+// getUpdates asks for the updates from offset on, waiting up to Timeout.
 func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]*models.Update, error) {
 	timeout := p.Timeout
 	if timeout <= 0 {
 		timeout = 50 * time.Second
 	}
+	return p.getUpdatesWait(ctx, offset, timeout)
+}
+
+// getUpdatesWait asks for the updates from offset on, long-polling for
+// timeout (0: answer at once).
+func (p *Poller) getUpdatesWait(ctx context.Context, offset int64, timeout time.Duration) ([]*models.Update, error) {
 	body, err := json.Marshal(map[string]any{
 		"offset": offset, "timeout": int(timeout.Seconds()), "allowed_updates": AllowedUpdates,
 	})
