@@ -14,15 +14,14 @@ import (
 )
 
 // Outboxes is what the sender needs of storage: the chats' pending
-// messages, removed once Telegram accepted them.
+// messages, delivered by one process at a time and removed once Telegram
+// accepted them.
 type Outboxes interface {
-	Outbox(ctx context.Context, chat int64) ([][]byte, error)
-	Delivered(ctx context.Context, chat int64, n int) error
+	TakeOutbox(ctx context.Context, chat int64, ttl time.Duration) (token string, items [][]byte, ok bool, err error)
+	SentOutbox(ctx context.Context, chat int64, token string, n int, ttl time.Duration) (left int64, err error)
+	FinishOutbox(ctx context.Context, chat int64, token string) (left int64, err error)
 	PendingOutboxes(ctx context.Context) ([]int64, error)
 	SetBlocked(ctx context.Context, chat int64, blocked bool) error
-	LockOutbox(ctx context.Context, chat int64, ttl time.Duration) (string, bool, error)
-	ExtendOutbox(ctx context.Context, chat int64, token string, ttl time.Duration) (bool, error)
-	UnlockOutbox(ctx context.Context, chat int64, token string) error
 }
 
 // outboxLockTTL is how long a delivery holds its chat's outbox between two
@@ -102,71 +101,51 @@ func (s *Sender) Wait() { s.wg.Wait() }
 
 // Deliver sends chat's outbox now, in order, and returns when it is empty,
 // when a message cannot be sent yet (retried later), or when ctx ends. One
-// process at a time delivers a chat (the others leave it to that one).
+// process at a time delivers a chat (the others leave it to that one). Its
+// Redis cost is one round trip to take the outbox, one per message sent,
+// and one to let go.
 func (s *Sender) Deliver(ctx context.Context, chat int64) error {
 	for {
-		token, ok, err := s.Store.LockOutbox(ctx, chat, outboxLockTTL)
+		token, items, ok, err := s.Store.TakeOutbox(ctx, chat, outboxLockTTL)
 		if err != nil || !ok {
 			return err
 		}
-		err = s.deliverLocked(ctx, chat, token)
-		if uerr := s.Store.UnlockOutbox(context.WithoutCancel(ctx), chat, token); err == nil {
-			err = uerr
+		err = s.deliverItems(ctx, chat, token, items)
+		left, ferr := s.Store.FinishOutbox(context.WithoutCancel(ctx), chat, token)
+		if err == nil {
+			err = ferr
 		}
-		if err != nil {
-			return err
-		}
-		// A message committed while we were letting go would wait for the
-		// sweep: look once more.
-		items, err := s.Store.Outbox(ctx, chat)
-		if err != nil || len(items) == 0 {
+		// Messages committed while delivering: go round again.
+		if err != nil || left == 0 {
 			return err
 		}
 	}
 }
 
-// deliverLocked sends the outbox while holding its lock.
-func (s *Sender) deliverLocked(ctx context.Context, chat int64, token string) error {
-	for {
-		items, err := s.Store.Outbox(ctx, chat)
-		if err != nil {
+// deliverItems sends the items taken, removing each once accepted.
+func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte) error {
+	if len(items) == 0 { // listed by the sweep, but empty: unlist it
+		_, err := s.Store.SentOutbox(ctx, chat, token, 0, outboxLockTTL)
+		return err
+	}
+	for i, raw := range items {
+		var it Outgoing
+		if err := json.Unmarshal(raw, &it); err != nil {
+			s.Log.Error().Err(err).Int64("chat", chat).Msg("unreadable outbox item dropped")
+		} else if blocked, err := s.sendWithRetry(ctx, chat, it); err != nil {
+			return err
+		} else if blocked {
+			if err := s.Store.SetBlocked(ctx, chat, true); err != nil {
+				return err
+			}
+			_, err := s.Store.SentOutbox(ctx, chat, token, len(items)-i, outboxLockTTL)
 			return err
 		}
-		if len(items) == 0 {
-			return s.Store.Delivered(ctx, chat, 0) // unlist it from the sweep
-		}
-		for _, raw := range items {
-			if ok, err := s.Store.ExtendOutbox(ctx, chat, token, outboxLockTTL); err != nil || !ok {
-				return errors.Join(err, errLostOutbox)
-			}
-			var it Outgoing
-			if err := json.Unmarshal(raw, &it); err != nil {
-				s.Log.Error().Err(err).Int64("chat", chat).Msg("unreadable outbox item dropped")
-			} else if blocked, err := s.sendWithRetry(ctx, chat, it); err != nil {
-				return err
-			} else if blocked {
-				return s.dropAll(ctx, chat)
-			}
-			if err := s.Store.Delivered(ctx, chat, 1); err != nil {
-				return err
-			}
+		if _, err := s.Store.SentOutbox(ctx, chat, token, 1, outboxLockTTL); err != nil {
+			return err
 		}
 	}
-}
-
-// errLostOutbox: the delivery took so long that another process took over.
-var errLostOutbox = errors.New("outbox lock lost")
-
-// dropAll empties the outbox of a member who blocked the bot.
-func (s *Sender) dropAll(ctx context.Context, chat int64) error {
-	if err := s.Store.SetBlocked(ctx, chat, true); err != nil {
-		return err
-	}
-	items, err := s.Store.Outbox(ctx, chat)
-	if err != nil {
-		return err
-	}
-	return s.Store.Delivered(ctx, chat, len(items))
+	return nil
 }
 
 // sendWithRetry sends one item until Telegram accepts or refuses it for

@@ -10,43 +10,102 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// LockOutbox takes the right to deliver chat's outbox for ttl, so that one
-// process at a time delivers it: two would each remove what they sent from
-// the list and drop the other's messages. ok is false when another process
-// holds it; the token unlocks or extends it.
-func (s *Store) LockOutbox(ctx context.Context, chat int64, ttl time.Duration) (token string, ok bool, err error) {
+// ErrOutboxLost: the right to deliver a chat's outbox expired and another
+// process may have taken it; the holder must stop.
+var ErrOutboxLost = errors.New("outbox delivery taken over by another process")
+
+// TakeOutbox takes the right to deliver chat's outbox for ttl and reads it,
+// in one round trip. One process at a time delivers a chat: two would each
+// remove what they sent and drop the other's messages. ok is false when
+// another process is delivering it. The token extends and releases the
+// right (SentOutbox, FinishOutbox).
+func (s *Store) TakeOutbox(ctx context.Context, chat int64, ttl time.Duration) (token string, items [][]byte, ok bool, err error) {
+	k := s.chatKeys(chat)
 	token = rand.Text()
-	err = s.c.SetArgs(ctx, s.chatKeys(chat).sending, token, redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
+	res, err := takeOutboxScript.Run(ctx, s.c, []string{k.sending, k.outbox}, token, ttl.Milliseconds()).StringSlice()
 	if errors.Is(err, redis.Nil) {
-		return "", false, nil
+		return "", nil, false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("lock outbox of chat %d: %w", chat, err)
+		return "", nil, false, fmt.Errorf("take outbox of chat %d: %w", chat, err)
 	}
-	return token, true, nil
+	items = make([][]byte, len(res))
+	for i, m := range res {
+		items[i] = []byte(m)
+	}
+	return token, items, true, nil
 }
 
-// ExtendOutbox keeps the right to deliver for ttl more; false means it was
-// lost (it expired and another process took it): stop delivering.
-func (s *Store) ExtendOutbox(ctx context.Context, chat int64, token string, ttl time.Duration) (bool, error) {
-	n, err := extendIfOurs.Run(ctx, s.c, []string{s.chatKeys(chat).sending}, token, ttl.Milliseconds()).Int()
+// SentOutbox removes the first n items Telegram accepted and keeps the
+// right to deliver for ttl more, in one round trip; it returns how many
+// items are left. When none are, the chat leaves the sweep's list. If the
+// right was lost, nothing is removed and the error is ErrOutboxLost.
+func (s *Store) SentOutbox(ctx context.Context, chat int64, token string, n int, ttl time.Duration) (left int64, err error) {
+	k := s.chatKeys(chat)
+	keys := []string{k.outbox, k.sending}
+	if s.crossSlotScripts {
+		keys = append(keys, s.outboxesKey())
+	}
+	left, err = sentOutboxScript.Run(ctx, s.c, keys, n, token, ttl.Milliseconds(), chat).Int64()
 	if err != nil {
-		return false, fmt.Errorf("extend outbox lock of chat %d: %w", chat, err)
+		return 0, fmt.Errorf("mark %d sent in outbox of chat %d: %w", n, chat, err)
 	}
-	return n == 1, nil
+	if left < 0 {
+		return 0, fmt.Errorf("chat %d: %w", chat, ErrOutboxLost)
+	}
+	if left == 0 && !s.crossSlotScripts {
+		return 0, s.Delivered(ctx, chat, 0) // on a Cluster the set is another slot's
+	}
+	return left, nil
 }
 
-// UnlockOutbox gives the right to deliver back, if it is still ours.
-func (s *Store) UnlockOutbox(ctx context.Context, chat int64, token string) error {
-	if err := releaseScript.Run(ctx, s.c, []string{s.chatKeys(chat).sending}, token).Err(); err != nil {
-		return fmt.Errorf("unlock outbox of chat %d: %w", chat, err)
+// FinishOutbox gives the right to deliver back (if still ours) and returns
+// how many items wait in the outbox: some may have come while delivering.
+func (s *Store) FinishOutbox(ctx context.Context, chat int64, token string) (left int64, err error) {
+	k := s.chatKeys(chat)
+	left, err = finishOutboxScript.Run(ctx, s.c, []string{k.sending, k.outbox}, token).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("finish outbox of chat %d: %w", chat, err)
 	}
-	return nil
+	return left, nil
 }
 
-// extendIfOurs renews a lock's TTL only while it still holds our token.
-var extendIfOurs = redis.NewScript(`
-if redis.call("GET", KEYS[1]) == ARGV[1] then
-  return redis.call("PEXPIRE", KEYS[1], ARGV[2])
+// takeOutboxScript locks the outbox for a delivery and reads it.
+//
+//	KEYS: sending, outbox
+//	ARGV: token, ttl in ms
+var takeOutboxScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+	return redis.call('LRANGE', KEYS[2], 0, -1)
 end
-return 0`)
+return false
+`)
+
+// sentOutboxScript drops the first n items, while the delivery is still
+// ours, renews it, and unlists an emptied outbox (when KEYS[3] is given).
+//
+//	KEYS: outbox, sending[, outboxes]
+//	ARGV: n, token, ttl in ms, chat
+var sentOutboxScript = redis.NewScript(`
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then
+	return -1
+end
+redis.call('LTRIM', KEYS[1], ARGV[1], -1)
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+local left = redis.call('LLEN', KEYS[1])
+if left == 0 and KEYS[3] then
+	redis.call('SREM', KEYS[3], ARGV[4])
+end
+return left
+`)
+
+// finishOutboxScript ends a delivery and says what is left.
+//
+//	KEYS: sending, outbox
+//	ARGV: token
+var finishOutboxScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	redis.call('DEL', KEYS[1])
+end
+return redis.call('LLEN', KEYS[2])
+`)

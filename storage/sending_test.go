@@ -1,0 +1,65 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestOutboxDeliveredByOneProcess: a chat's outbox is delivered by one
+// process at a time; a process whose turn expired cannot remove what
+// another is delivering.
+func TestOutboxDeliveredByOneProcess(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t, Options{})
+	const chat = 9
+	turn, err := s.Begin(ctx, chat, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, chat, 1, turn, []byte(`{"v":1}`), [][]byte{[]byte("a"), []byte("b")}, 0); err != nil {
+		t.Fatal(err)
+	}
+
+	token, items, ok, err := s.TakeOutbox(ctx, chat, time.Minute)
+	if err != nil || !ok || len(items) != 2 || string(items[0]) != "a" {
+		t.Fatalf("TakeOutbox = %q, %v, %v; want [a b], true", items, ok, err)
+	}
+	if _, _, ok, err := s.TakeOutbox(ctx, chat, time.Minute); ok || err != nil {
+		t.Fatalf("a second process took the outbox too (ok %v, %v)", ok, err)
+	}
+	if _, err := s.SentOutbox(ctx, chat, "not-the-token", 1, time.Minute); !errors.Is(err, ErrOutboxLost) {
+		t.Fatalf("SentOutbox with another token: %v, want ErrOutboxLost", err)
+	}
+	if left, err := s.SentOutbox(ctx, chat, token, 1, time.Minute); err != nil || left != 1 {
+		t.Fatalf("SentOutbox(1) = %d, %v; want 1 left", left, err)
+	}
+	// A message committed meanwhile is seen at the end.
+	turn, _ = s.Begin(ctx, chat, 2)
+	if err := s.Commit(ctx, chat, 2, turn, []byte(`{"v":1}`), [][]byte{[]byte("c")}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := s.SentOutbox(ctx, chat, token, 1, time.Minute); err != nil || left != 1 {
+		t.Fatalf("SentOutbox(1) = %d, %v; want 1 left (c)", left, err)
+	}
+	if left, err := s.FinishOutbox(ctx, chat, token); err != nil || left != 1 {
+		t.Fatalf("FinishOutbox = %d, %v; want 1 left", left, err)
+	}
+	token, items, ok, _ = s.TakeOutbox(ctx, chat, time.Minute)
+	if !ok || len(items) != 1 || string(items[0]) != "c" {
+		t.Fatalf("after finishing, TakeOutbox = %q, %v; want [c]", items, ok)
+	}
+	if left, err := s.SentOutbox(ctx, chat, token, 1, time.Minute); err != nil || left != 0 {
+		t.Fatalf("SentOutbox = %d, %v; want 0", left, err)
+	}
+	if pending, _ := s.PendingOutboxes(ctx); len(pending) != 0 {
+		t.Errorf("an emptied outbox is still listed for the sweep: %v", pending)
+	}
+	if left, err := s.FinishOutbox(ctx, chat, token); err != nil || left != 0 {
+		t.Fatalf("FinishOutbox = %d, %v; want 0", left, err)
+	}
+	if _, _, ok, _ := s.TakeOutbox(ctx, chat, time.Minute); !ok {
+		t.Error("after FinishOutbox the outbox cannot be taken again")
+	}
+}
