@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf16"
@@ -11,13 +12,15 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"github.com/rs/zerolog"
+
+	"github.com/omceo-latina/pecbot/storage"
 )
 
 // Outboxes is what the sender needs of storage: the chats' pending
 // messages, delivered by one process at a time and removed once Telegram
 // accepted them.
 type Outboxes interface {
-	TakeOutbox(ctx context.Context, chat int64, ttl time.Duration) (token string, items [][]byte, ok bool, err error)
+	TakeOutbox(ctx context.Context, chat int64, token string, ttl time.Duration) (items [][]byte, ok bool, err error)
 	SentOutbox(ctx context.Context, chat int64, token string, n int, ttl time.Duration) (left int64, err error)
 	FinishOutbox(ctx context.Context, chat int64, token string) (left int64, err error)
 	PendingOutboxes(ctx context.Context) ([]int64, error)
@@ -26,7 +29,7 @@ type Outboxes interface {
 
 // outboxLockTTL is how long a delivery holds its chat's outbox between two
 // messages; a crashed holder frees it after this long.
-const outboxLockTTL = time.Minute
+const outboxLockTTL = 20 * time.Second
 
 // Sender delivers the outboxes: in order per chat, each message removed
 // from Redis only once Telegram accepted it, so that a crash loses none (at
@@ -44,11 +47,13 @@ type Sender struct {
 	pausedTil time.Time      // a 429 asked everyone to wait
 	wg        sync.WaitGroup
 	ctx       context.Context
+	token     string // names this process's deliveries in Redis
 }
 
 // NewSender returns a Sender whose deliveries stop when ctx ends.
 func NewSender(ctx context.Context, api *tgbot.Bot, store Outboxes, log zerolog.Logger) *Sender {
-	return &Sender{API: api, Store: store, Log: log, running: map[int64]bool{}, again: map[int64]bool{}, ctx: ctx}
+	return &Sender{API: api, Store: store, Log: log, running: map[int64]bool{}, again: map[int64]bool{}, ctx: ctx,
+		token: storage.NewSenderToken()}
 }
 
 // Kick delivers chat's outbox soon, in the background; one delivery per
@@ -67,9 +72,16 @@ func (s *Sender) Kick(chat int64) {
 
 func (s *Sender) run(chat int64) {
 	defer s.wg.Done()
+	backoff := time.Duration(0)
 	for {
 		if err := s.Deliver(s.ctx, chat); err != nil && s.ctx.Err() == nil {
-			s.Log.Warn().Err(err).Int64("chat", chat).Msg("outbox not delivered; the sweep will retry")
+			// Redis or Telegram unreachable: try again, waiting longer
+			// each time (the periodic sweep is there too).
+			backoff = nextBackoff(backoff)
+			s.Log.Warn().Err(err).Int64("chat", chat).Dur("retry_in", backoff).Msg("outbox not delivered yet")
+			if sleepCtx(s.ctx, backoff) {
+				continue
+			}
 		}
 		s.mu.Lock()
 		if !s.again[chat] || s.ctx.Err() != nil {
@@ -106,12 +118,12 @@ func (s *Sender) Wait() { s.wg.Wait() }
 // and one to let go.
 func (s *Sender) Deliver(ctx context.Context, chat int64) error {
 	for {
-		token, items, ok, err := s.Store.TakeOutbox(ctx, chat, outboxLockTTL)
+		items, ok, err := s.Store.TakeOutbox(ctx, chat, s.token, outboxLockTTL)
 		if err != nil || !ok {
 			return err
 		}
-		err = s.deliverItems(ctx, chat, token, items)
-		left, ferr := s.Store.FinishOutbox(context.WithoutCancel(ctx), chat, token)
+		err = s.deliverItems(ctx, chat, s.token, items)
+		left, ferr := s.Store.FinishOutbox(context.WithoutCancel(ctx), chat, s.token)
 		if err == nil {
 			err = ferr
 		}
@@ -152,11 +164,12 @@ func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, ite
 // good. blocked reports a 403: the member blocked the bot.
 func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (blocked bool, err error) {
 	backoff := 200 * time.Millisecond
+	done := 0 // parts of a long text accepted so far: a retry sends the rest
 	for {
 		if err := s.waitPause(ctx); err != nil {
 			return false, err
 		}
-		err := s.send(ctx, chat, it)
+		err := s.send(ctx, chat, it, &done)
 		var tooMany *tgbot.TooManyRequestsError
 		switch {
 		case err == nil:
@@ -187,14 +200,16 @@ func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (bl
 	}
 }
 
-// send makes the one Bot API call an item needs.
-func (s *Sender) send(ctx context.Context, chat int64, it Outgoing) error {
+// send makes the Bot API calls an item needs: one, or one per part of a
+// long text, from part *done on; *done counts the parts accepted.
+func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) error {
 	if it.CallbackID != "" {
 		_, err := s.API.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: it.CallbackID})
 		return err
 	}
 	parts := splitText(it.Text, maxMessageLen)
-	for i, part := range parts {
+	for i := *done; i < len(parts); i++ {
+		part := parts[i]
 		p := &tgbot.SendMessageParams{
 			ChatID:             chat,
 			Text:               part,
@@ -207,6 +222,7 @@ func (s *Sender) send(ctx context.Context, chat int64, it Outgoing) error {
 		if _, err := s.API.SendMessage(ctx, p); err != nil {
 			return err
 		}
+		*done = i + 1
 	}
 	return nil
 }
@@ -275,10 +291,11 @@ func splitText(text string, limit int) []string {
 	var cur []rune
 	curLen := 0
 	flush := func() {
-		if len(cur) > 0 {
+		// Blanks alone are no message (Telegram refuses an empty text).
+		if strings.TrimSpace(string(cur)) != "" {
 			parts = append(parts, string(cur))
-			cur, curLen = nil, 0
 		}
+		cur, curLen = nil, 0
 	}
 	for _, line := range splitLines(text) {
 		n := utf16Len(line)

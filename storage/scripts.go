@@ -26,7 +26,8 @@ return {'ok', got[1] or '', got[2] or '0'}
 // finishScript ends a turn that still holds the lock at the version it read:
 // it saves (or erases) the member, queues the messages, marks the update
 // seen and releases the lock. Commit and Forget share it so that their
-// guard cannot drift apart.
+// guard cannot drift apart. Saving a member's own update (not a wake-up)
+// clears their blocked flag: they are talking to the bot again.
 //
 //	KEYS: member, seen, lock, outbox
 //	ARGV: token, expected version, update ID ("0": none), seen keep,
@@ -46,6 +47,10 @@ if ARGV[6] == 'erase' then
 	redis.call('DEL', KEYS[1])
 else
 	redis.call('HSET', KEYS[1], 'state', ARGV[7], 'v', tostring(v + 1))
+	if ARGV[3] ~= '0' then
+		-- The member wrote or pressed: they have not blocked the bot (any more).
+		redis.call('HDEL', KEYS[1], 'blocked')
+	end
 	if tonumber(ARGV[8]) > 0 then
 		redis.call('PEXPIRE', KEYS[1], ARGV[8])
 	else

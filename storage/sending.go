@@ -14,26 +14,29 @@ import (
 // process may have taken it; the holder must stop.
 var ErrOutboxLost = errors.New("outbox delivery taken over by another process")
 
+// NewSenderToken returns a token naming one delivering process.
+func NewSenderToken() string { return rand.Text() }
+
 // TakeOutbox takes the right to deliver chat's outbox for ttl and reads it,
 // in one round trip. One process at a time delivers a chat: two would each
-// remove what they sent and drop the other's messages. ok is false when
-// another process is delivering it. The token extends and releases the
-// right (SentOutbox, FinishOutbox).
-func (s *Store) TakeOutbox(ctx context.Context, chat int64, ttl time.Duration) (token string, items [][]byte, ok bool, err error) {
+// remove what they sent and drop the other's messages. token names the
+// process: the holder may take it again (after a failure, say, with Redis
+// back), anyone else waits until it is given back or expires. ok is false
+// when another process is delivering it.
+func (s *Store) TakeOutbox(ctx context.Context, chat int64, token string, ttl time.Duration) (items [][]byte, ok bool, err error) {
 	k := s.chatKeys(chat)
-	token = rand.Text()
 	res, err := takeOutboxScript.Run(ctx, s.c, []string{k.sending, k.outbox}, token, ttl.Milliseconds()).StringSlice()
 	if errors.Is(err, redis.Nil) {
-		return "", nil, false, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return "", nil, false, fmt.Errorf("take outbox of chat %d: %w", chat, err)
+		return nil, false, fmt.Errorf("take outbox of chat %d: %w", chat, err)
 	}
 	items = make([][]byte, len(res))
 	for i, m := range res {
 		items[i] = []byte(m)
 	}
-	return token, items, true, nil
+	return items, true, nil
 }
 
 // SentOutbox removes the first n items Telegram accepted and keeps the
@@ -70,15 +73,18 @@ func (s *Store) FinishOutbox(ctx context.Context, chat int64, token string) (lef
 	return left, nil
 }
 
-// takeOutboxScript locks the outbox for a delivery and reads it.
+// takeOutboxScript locks the outbox for a delivery (or renews the lock of
+// the same process) and reads it.
 //
 //	KEYS: sending, outbox
 //	ARGV: token, ttl in ms
 var takeOutboxScript = redis.NewScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-	return redis.call('LRANGE', KEYS[2], 0, -1)
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then
+	return false
 end
-return false
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return redis.call('LRANGE', KEYS[2], 0, -1)
 `)
 
 // sentOutboxScript drops the first n items, while the delivery is still

@@ -22,12 +22,16 @@ func TestOutboxDeliveredByOneProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	token, items, ok, err := s.TakeOutbox(ctx, chat, time.Minute)
+	token := NewSenderToken()
+	items, ok, err := s.TakeOutbox(ctx, chat, token, time.Minute)
 	if err != nil || !ok || len(items) != 2 || string(items[0]) != "a" {
 		t.Fatalf("TakeOutbox = %q, %v, %v; want [a b], true", items, ok, err)
 	}
-	if _, _, ok, err := s.TakeOutbox(ctx, chat, time.Minute); ok || err != nil {
+	if _, ok, err := s.TakeOutbox(ctx, chat, NewSenderToken(), time.Minute); ok || err != nil {
 		t.Fatalf("a second process took the outbox too (ok %v, %v)", ok, err)
+	}
+	if again, ok, err := s.TakeOutbox(ctx, chat, token, time.Minute); !ok || err != nil || len(again) != 2 {
+		t.Fatalf("the holder could not take its outbox again (after a failure): %q, %v, %v", again, ok, err)
 	}
 	if _, err := s.SentOutbox(ctx, chat, "not-the-token", 1, time.Minute); !errors.Is(err, ErrOutboxLost) {
 		t.Fatalf("SentOutbox with another token: %v, want ErrOutboxLost", err)
@@ -46,20 +50,24 @@ func TestOutboxDeliveredByOneProcess(t *testing.T) {
 	if left, err := s.FinishOutbox(ctx, chat, token); err != nil || left != 1 {
 		t.Fatalf("FinishOutbox = %d, %v; want 1 left", left, err)
 	}
-	token, items, ok, _ = s.TakeOutbox(ctx, chat, time.Minute)
+	other := NewSenderToken()
+	items, ok, _ = s.TakeOutbox(ctx, chat, other, time.Minute)
 	if !ok || len(items) != 1 || string(items[0]) != "c" {
-		t.Fatalf("after finishing, TakeOutbox = %q, %v; want [c]", items, ok)
+		t.Fatalf("after finishing, another process's TakeOutbox = %q, %v; want [c]", items, ok)
 	}
-	if left, err := s.SentOutbox(ctx, chat, token, 1, time.Minute); err != nil || left != 0 {
+	if _, err := s.SentOutbox(ctx, chat, token, 1, time.Minute); !errors.Is(err, ErrOutboxLost) {
+		t.Fatalf("the old token after another process took over: %v, want ErrOutboxLost", err)
+	}
+	if left, err := s.SentOutbox(ctx, chat, other, 1, time.Minute); err != nil || left != 0 {
 		t.Fatalf("SentOutbox = %d, %v; want 0", left, err)
 	}
 	if pending, _ := s.PendingOutboxes(ctx); len(pending) != 0 {
 		t.Errorf("an emptied outbox is still listed for the sweep: %v", pending)
 	}
-	if left, err := s.FinishOutbox(ctx, chat, token); err != nil || left != 0 {
+	if left, err := s.FinishOutbox(ctx, chat, other); err != nil || left != 0 {
 		t.Fatalf("FinishOutbox = %d, %v; want 0", left, err)
 	}
-	if _, _, ok, _ := s.TakeOutbox(ctx, chat, time.Minute); !ok {
+	if _, ok, _ := s.TakeOutbox(ctx, chat, token, time.Minute); !ok {
 		t.Error("after FinishOutbox the outbox cannot be taken again")
 	}
 }

@@ -51,7 +51,11 @@ func startBot(t *testing.T, env map[string]string) (stop func() (error, string))
 		once.Do(func() { cancel(); result = <-done })
 		return result, logs.String()
 	}
-	t.Cleanup(func() { stop() })
+	t.Cleanup(func() {
+		if _, logs := stop(); t.Failed() {
+			t.Logf("the bot's log:\n%s", logs)
+		}
+	})
 	return stop
 }
 
