@@ -48,12 +48,53 @@ type Sender struct {
 	wg        sync.WaitGroup
 	ctx       context.Context
 	token     string // names this process's deliveries in Redis
+
+	// Rate, when set, is the pace shared by every process (about 30
+	// messages a second for a bot); nil: no shared pace.
+	Rate    interface{ Wait(context.Context) error }
+	chatTAT map[int64]time.Time // per chat: when its next message may go (GCRA)
+}
+
+// Per chat Telegram asks for about one message a second; a reply of a few
+// messages may go at once.
+const (
+	chatInterval = time.Second
+	chatBurst    = 3
+)
+
+// pace waits until one more message may go to chat: the chat's own pace
+// (only this process delivers a chat, so it is kept here), then the shared
+// one.
+func (s *Sender) pace(ctx context.Context, chat int64) error {
+	now := time.Now()
+	s.mu.Lock()
+	tat := s.chatTAT[chat]
+	if tat.Before(now) {
+		tat = now
+	}
+	wait := tat.Sub(now) - (chatBurst-1)*chatInterval
+	s.chatTAT[chat] = tat.Add(chatInterval)
+	if len(s.chatTAT) > 10000 { // forget the paces of chats long quiet
+		for c, t := range s.chatTAT {
+			if t.Before(now) {
+				delete(s.chatTAT, c)
+			}
+		}
+	}
+	s.mu.Unlock()
+	if wait > 0 && !sleepCtx(ctx, wait) {
+		return ctx.Err()
+	}
+	if s.Rate != nil {
+		return s.Rate.Wait(ctx)
+	}
+	return nil
 }
 
 // NewSender returns a Sender whose deliveries stop when ctx ends.
 func NewSender(ctx context.Context, api *tgbot.Bot, store Outboxes, log zerolog.Logger) *Sender {
 	return &Sender{API: api, Store: store, Log: log, running: map[int64]bool{}, again: map[int64]bool{}, ctx: ctx,
-		token: storage.NewSenderToken()}
+		token: storage.NewSenderToken(), chatTAT: map[int64]time.Time{}}
 }
 
 // Kick delivers chat's outbox soon, in the background; one delivery per
@@ -209,6 +250,9 @@ func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) e
 	}
 	parts := splitText(it.Text, maxMessageLen)
 	for i := *done; i < len(parts); i++ {
+		if err := s.pace(ctx, chat); err != nil {
+			return err
+		}
 		part := parts[i]
 		p := &tgbot.SendMessageParams{
 			ChatID:             chat,

@@ -38,7 +38,7 @@ type Telegram struct {
 
 // maxTurnWait bounds how long an update waits for its chat's lock before
 // giving up (Telegram will deliver it again).
-const maxTurnWait = 10 * time.Second
+const maxTurnWait = 15 * time.Second
 
 // Handle handles one update. It returns nil once the update's effects are
 // committed (or it was handled before, or there is nothing to do); an error

@@ -27,6 +27,9 @@ var (
 	_ bot.Outboxes = (*storage.Store)(nil)
 )
 
+// sendsPerSecond is the bot's overall pace, just under Telegram's 30.
+const sendsPerSecond = 28
+
 // shutdownGrace bounds how long the bot finishes what is in flight at exit.
 const shutdownGrace = 5 * time.Second
 
@@ -50,7 +53,9 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 		return err
 	}
 	defer closeRedis()
-	store := storage.New(rdb, storage.Options{Prefix: cfg.RedisPrefix})
+	// A turn holds its chat's lock for milliseconds: a process that dies
+	// holding one frees it after LockTTL.
+	store := storage.New(rdb, storage.Options{Prefix: cfg.RedisPrefix, LockTTL: 10 * time.Second})
 
 	api, err := tgbot.New(cfg.TelegramToken, tgbot.WithServerURL(cfg.TelegramAPI), tgbot.WithSkipGetMe(),
 		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
@@ -72,6 +77,7 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSending()
 	sender := bot.NewSender(sendCtx, api, store, log)
+	sender.Rate = store.SendRate(sendsPerSecond)
 	tg := &bot.Telegram{
 		Conv: &bot.Conversation{
 			Dialog: dialogs.New(cfg.cal, cfg.loc, cfg.RemindHour),

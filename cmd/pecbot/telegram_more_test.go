@@ -51,7 +51,8 @@ func waitUntil(t *testing.T, limit time.Duration, what string, cond func() bool)
 func quietChat(t *testing.T, rdb redis.UniversalClient, chat int64) {
 	t.Helper()
 	outbox, sending := fmt.Sprintf("pecbot:{%d}:outbox", chat), fmt.Sprintf("pecbot:{%d}:sending", chat)
-	waitUntil(t, 10*time.Second, fmt.Sprintf("chat %d's outbox delivered", chat), func() bool {
+	// Paced at about a message a second per chat: a long outbox takes a while.
+	waitUntil(t, 30*time.Second, fmt.Sprintf("chat %d's outbox delivered", chat), func() bool {
 		n, err := rdb.Exists(context.Background(), outbox, sending).Result()
 		return err == nil && n == 0
 	})
@@ -268,7 +269,7 @@ func postUpdate(addr, secret string, body []byte) (int, error) {
 // once: each is handled exactly once, none is lost, each gets its reply;
 // the same update posted to both at once is handled once.
 func TestTelegramTwoProcesses(t *testing.T) {
-	const chat, n, secret = 4300, 20, "two-procs_secret"
+	const chat, n, secret = 4300, 12, "two-procs_secret"
 	fake := telegramtest.New(t, testToken)
 	rds := redistest.StartServer(t)
 	rdb := rds.Client()
@@ -317,7 +318,6 @@ func TestTelegramTwoProcesses(t *testing.T) {
 	if seen, _ := rdb.ZCard(ctx, fmt.Sprintf("pecbot:{%d}:seen", chat)).Result(); seen != int64(1+n) {
 		t.Errorf("%d updates recorded as seen, want %d", seen, 1+n)
 	}
-	fake.WaitCalls(t, "sendMessage", 2+n)
 	quietChat(t, rdb, chat)
 	if got := countText(fake, chat, hint); got != n {
 		t.Errorf("%d replies to %d messages, want one each", got, n)

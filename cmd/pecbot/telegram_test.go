@@ -247,9 +247,16 @@ func TestTelegramWebhook(t *testing.T) {
 	if status, _, err := fake.Deliver(ctx, next); err != nil || status != http.StatusOK {
 		t.Fatalf("with Redis back: HTTP %d, %v; want 200", status, err)
 	}
-	fake.WaitCalls(t, "sendMessage", 3)
-	if got := lastText(fake, chat); !strings.Contains(got, "Come funziono") {
-		t.Errorf("after Redis came back: %q, want the help", got)
+	// The menu may come twice (its delivery was cut by the outage: at most
+	// the message in flight is sent again); the help must come.
+	for n := 3; ; n++ {
+		fake.WaitCalls(t, "sendMessage", n)
+		if strings.Contains(lastText(fake, chat), "Come funziono") {
+			break
+		}
+		if n == 4 {
+			t.Fatalf("after Redis came back: %q, want the help", lastText(fake, chat))
+		}
 	}
 }
 
