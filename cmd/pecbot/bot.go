@@ -90,7 +90,7 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 		Sender:    sender,
 		MemberTTL: cfg.MemberTTL,
 	}
-	go sweep(ctx, sender, log)
+	go sweep(ctx, sender, store, log)
 	log.Info().Str("bot", me.Username).Str("updates", cfg.Updates).Msg("pecbot started")
 
 	if cfg.Updates == "webhook" {
@@ -116,14 +116,28 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 // outage) are looked for.
 const sweepEvery = 30 * time.Second
 
+// pruneEvery is how often the member index drops members whose record
+// expired (MEMBER_TTL): expiry cannot clean a shared set by itself.
+const pruneEvery = time.Hour
+
 // sweep delivers what earlier runs or failed sends left, at start and then
-// every sweepEvery, until ctx ends.
-func sweep(ctx context.Context, sender *bot.Sender, log zerolog.Logger) {
+// every sweepEvery, and prunes the member index every pruneEvery, until ctx
+// ends.
+func sweep(ctx context.Context, sender *bot.Sender, store *storage.Store, log zerolog.Logger) {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
+	lastPrune := time.Time{}
 	for {
 		if err := sender.Sweep(ctx); err != nil && ctx.Err() == nil {
 			log.Warn().Err(err).Msg("undelivered messages could not be listed; the next sweep will try again")
+		}
+		if time.Since(lastPrune) >= pruneEvery {
+			lastPrune = time.Now()
+			if n, err := store.PruneMembers(ctx); err != nil && ctx.Err() == nil {
+				log.Warn().Err(err).Msg("member index not pruned; next hour")
+			} else if n > 0 {
+				log.Info().Int64("forgotten", n).Msg("inactive members dropped from the index")
+			}
 		}
 		select {
 		case <-ctx.Done():

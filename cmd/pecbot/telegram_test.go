@@ -230,11 +230,45 @@ func TestTelegramWebhook(t *testing.T) {
 	if v, _ := rdb.HGet(ctx, "pecbot:{777}:member", "v").Result(); v != "1" {
 		t.Errorf("after the same update twice the state has version %q, want 1 (handled once)", v)
 	}
+	// A button pressed, by webhook too: answered, and the next step comes.
+	msgID, buttons := lastButtons(t, fake, chat)
+	var data string
+	for _, b := range buttons {
+		if strings.HasPrefix(b.Text, "🔄 Rinnovare") {
+			data = b.CallbackData
+		}
+	}
+	press := map[string]any{"update_id": 102, "callback_query": map[string]any{
+		"id": "cb-1", "data": data, "chat_instance": "1",
+		"from":    map[string]any{"id": chat, "is_bot": false, "first_name": "Anna"},
+		"message": map[string]any{"message_id": msgID, "date": 1, "chat": map[string]any{"id": chat, "type": "private"}},
+	}}
+	if status, _, err := fake.Deliver(ctx, press); err != nil || status != http.StatusOK {
+		t.Fatalf("button press: HTTP %d, %v; want 200", status, err)
+	}
+	fake.WaitCalls(t, "answerCallbackQuery", 1)
+	fake.WaitCalls(t, "sendMessage", 3)
+	if got := lastText(fake, chat); !strings.Contains(got, "Quando scade") {
+		t.Fatalf("after 'renew': %q, want the expiry question", got)
+	}
+	// A typed date, answered with the renewal deadline.
+	typed := map[string]any{"update_id": 103, "message": map[string]any{
+		"message_id": 5, "date": 3, "text": "15/12/2027",
+		"chat": map[string]any{"id": chat, "type": "private"},
+		"from": map[string]any{"id": chat, "is_bot": false, "first_name": "Anna"},
+	}}
+	if status, _, err := fake.Deliver(ctx, typed); err != nil || status != http.StatusOK {
+		t.Fatalf("typed date: HTTP %d, %v; want 200", status, err)
+	}
+	fake.WaitCalls(t, "sendMessage", 4)
+	if got := lastText(fake, chat); !strings.Contains(got, "14 marzo 2028") {
+		t.Fatalf("after the expiry date: %q, want the last day to renew (14 March 2028)", got)
+	}
 
 	// Redis down: 503 with Retry-After, so that Telegram tries again; back
 	// up: the same update goes through.
 	rds.Stop()
-	next := map[string]any{"update_id": 101, "message": map[string]any{
+	next := map[string]any{"update_id": 104, "message": map[string]any{
 		"message_id": 2, "date": 2, "text": "/help",
 		"chat": map[string]any{"id": chat, "type": "private"},
 		"from": map[string]any{"id": chat, "is_bot": false, "first_name": "Anna"},
@@ -247,14 +281,14 @@ func TestTelegramWebhook(t *testing.T) {
 	if status, _, err := fake.Deliver(ctx, next); err != nil || status != http.StatusOK {
 		t.Fatalf("with Redis back: HTTP %d, %v; want 200", status, err)
 	}
-	// The menu may come twice (its delivery was cut by the outage: at most
-	// the message in flight is sent again); the help must come.
-	for n := 3; ; n++ {
+	// The last reply may come twice (its delivery was cut by the outage: at
+	// most the message in flight is sent again); the help must come.
+	for n := 5; ; n++ {
 		fake.WaitCalls(t, "sendMessage", n)
 		if strings.Contains(lastText(fake, chat), "Come funziono") {
 			break
 		}
-		if n == 4 {
+		if n == 6 {
 			t.Fatalf("after Redis came back: %q, want the help", lastText(fake, chat))
 		}
 	}
