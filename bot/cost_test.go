@@ -71,6 +71,7 @@ func TestRedisCostOfAnUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	sender := NewSender(ctx, api, store, zerolog.Nop())
+	sender.Rate = store.SendRate(28) // as in production: the shared pace costs a round trip per message
 	tg := &Telegram{Conv: newConversation(t, nil, "it"), Turns: store, Clock: FixedClock(time.Date(2027, 9, 30, 10, 0, 0, 0, rome(t))), Log: zerolog.Nop()}
 
 	press := func(id int64, ev dialogs.Event) {
@@ -103,7 +104,7 @@ func TestRedisCostOfAnUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	trips, cmds = counter.take()
-	t.Logf("delivering its 2 outbox items (the button's answer, 1 message): %d round trips, %d commands sent", trips, cmds)
+	t.Logf("delivering its 2 outbox items (the button's answer, 1 message, paced): %d round trips, %d commands sent", trips, cmds)
 	if got := fake.Sent(chat); len(got) == 0 || got[len(got)-1].Plain == "" {
 		t.Fatal("the reply was not delivered")
 	}
