@@ -3,6 +3,8 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"strconv"
 )
 
 // Outgoing is one item of a chat's outbox, stored until Telegram accepted
@@ -33,4 +35,12 @@ func outboxOf(replies []Reply, callbackID string) ([][]byte, error) {
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// chatRef names a chat in logs without its Telegram ID (personal data): a
+// short hash, enough to follow one chat through a log.
+func chatRef(chat int64) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(strconv.FormatInt(chat, 10)))
+	return fmt.Sprintf("%08x", h.Sum32())
 }

@@ -119,7 +119,7 @@ func (s *Sender) run(chat int64) {
 			// Redis or Telegram unreachable: try again, waiting longer
 			// each time (the periodic sweep is there too).
 			backoff = nextBackoff(backoff)
-			s.Log.Warn().Err(err).Int64("chat", chat).Dur("retry_in", backoff).Msg("outbox not delivered yet")
+			s.Log.Warn().Err(err).Str("chat", chatRef(chat)).Dur("retry_in", backoff).Msg("outbox not delivered yet")
 			if sleepCtx(s.ctx, backoff) {
 				continue
 			}
@@ -184,7 +184,7 @@ func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, ite
 	for i, raw := range items {
 		var it Outgoing
 		if err := json.Unmarshal(raw, &it); err != nil {
-			s.Log.Error().Err(err).Int64("chat", chat).Msg("unreadable outbox item dropped")
+			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("unreadable outbox item dropped")
 		} else if blocked, err := s.sendWithRetry(ctx, chat, it); err != nil {
 			return err
 		} else if blocked {
@@ -219,17 +219,17 @@ func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (bl
 			s.pause(time.Duration(max(tooMany.RetryAfter, 1)) * time.Second)
 			continue
 		case errors.Is(err, tgbot.ErrorForbidden):
-			s.Log.Info().Int64("chat", chat).Msg("member blocked the bot: marked inactive")
+			s.Log.Info().Str("chat", chatRef(chat)).Msg("member blocked the bot: marked inactive")
 			return true, nil
 		case errors.Is(err, tgbot.ErrorBadRequest):
 			// Retrying cannot help (an answer to a button pressed too long
 			// ago, or a message Telegram refuses): log it and go on.
-			s.Log.Error().Err(err).Int64("chat", chat).Msg("Telegram refused a message; dropped")
+			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("Telegram refused a message; dropped")
 			return false, nil
 		case errors.Is(err, tgbot.ErrorUnauthorized), ctx.Err() != nil:
 			return false, err
 		}
-		s.Log.Warn().Err(err).Int64("chat", chat).Dur("retry_in", backoff).Msg("send failed; retrying")
+		s.Log.Warn().Err(err).Str("chat", chatRef(chat)).Dur("retry_in", backoff).Msg("send failed; retrying")
 		timer := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
