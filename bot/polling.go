@@ -56,7 +56,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			}
 			// An update under way finishes even when asked to stop, so that
 			// what was started is committed (handling is bounded).
-			if err := p.Handle(context.WithoutCancel(ctx), u); err != nil {
+			if err := p.handle(context.WithoutCancel(ctx), u); err != nil {
 				if ctx.Err() == nil {
 					backoff = nextBackoff(backoff)
 					p.Log.Warn().Err(err).Int64("update", u.ID).Dur("retry_in", backoff).Msg("update not handled; it will come again")
@@ -76,6 +76,19 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// handle runs Handle; a panic there is an error (logged), not a dead bot.
+func (p *Poller) handle(ctx context.Context, u *models.Update) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic handling update %d: %v", u.ID, r)
+		}
+	}()
+	if u.ID == 0 {
+		return nil
+	}
+	return p.Handle(ctx, u)
 }
 
 // getUpdates asks for the updates from offset on, waiting up to Timeout.
@@ -109,9 +122,9 @@ func (p *Poller) getUpdatesWait(ctx context.Context, offset int64, timeout time.
 	}
 	defer resp.Body.Close()
 	var r struct {
-		OK          bool             `json:"ok"`
-		Result      []*models.Update `json:"result"`
-		Description string           `json:"description"`
+		OK          bool              `json:"ok"`
+		Result      []json.RawMessage `json:"result"`
+		Description string            `json:"description"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&r); err != nil {
 		return nil, fmt.Errorf("getUpdates: decode answer (HTTP %d): %w", resp.StatusCode, err)
@@ -119,7 +132,33 @@ func (p *Poller) getUpdatesWait(ctx context.Context, offset int64, timeout time.
 	if !r.OK {
 		return nil, fmt.Errorf("getUpdates: HTTP %d: %s", resp.StatusCode, r.Description)
 	}
-	return r.Result, nil
+	updates := make([]*models.Update, 0, len(r.Result))
+	for _, raw := range r.Result {
+		u, err := decodeUpdate(raw)
+		if err != nil {
+			// One update the library cannot read (a type newer than it)
+			// must not stop every chat: it is skipped, and confirmed.
+			p.Log.Warn().Err(err).Int64("update", u.ID).Msg("update not understood; skipped")
+		}
+		updates = append(updates, u)
+	}
+	return updates, nil
+}
+
+// decodeUpdate reads one update. When the library's models cannot read it,
+// the update comes back with its ID only (nothing to do for it) and the error.
+func decodeUpdate(raw []byte) (*models.Update, error) {
+	var u models.Update
+	if err := json.Unmarshal(raw, &u); err != nil {
+		var id struct {
+			ID int64 `json:"update_id"`
+		}
+		if json.Unmarshal(raw, &id) != nil || id.ID == 0 {
+			return &models.Update{}, fmt.Errorf("decode update: %w", err)
+		}
+		return &models.Update{ID: id.ID}, fmt.Errorf("decode update %d: %w", id.ID, err)
+	}
+	return &u, nil
 }
 
 // nextBackoff doubles a wait, from 100 ms up to 10 s.

@@ -29,7 +29,7 @@ type Outboxes interface {
 
 // outboxLockTTL is how long a delivery holds its chat's outbox between two
 // messages; a crashed holder frees it after this long.
-const outboxLockTTL = 20 * time.Second
+const outboxLockTTL = 90 * time.Second // longer than a request's timeout and the longest backoff
 
 // Sender delivers the outboxes: in order per chat, each message removed
 // from Redis only once Telegram accepted it, so that a crash loses none (at
@@ -48,6 +48,7 @@ type Sender struct {
 	wg        sync.WaitGroup
 	ctx       context.Context
 	token     string // names this process's deliveries in Redis
+	closed    bool
 
 	// Rate, when set, is the pace shared by every process (about 30
 	// messages a second for a bot); nil: no shared pace.
@@ -102,6 +103,9 @@ func NewSender(ctx context.Context, api *tgbot.Bot, store Outboxes, log zerolog.
 func (s *Sender) Kick(chat int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return // stopping: the outbox stays in Redis for the next start
+	}
 	if s.running[chat] {
 		s.again[chat] = true
 		return
@@ -149,8 +153,14 @@ func (s *Sender) Sweep(ctx context.Context) error {
 	return nil
 }
 
-// Wait waits for the deliveries in flight (at shutdown).
-func (s *Sender) Wait() { s.wg.Wait() }
+// Close takes no more deliveries and waits for those in flight (at
+// shutdown; what is left stays in Redis for the next start).
+func (s *Sender) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.wg.Wait()
+}
 
 // Deliver sends chat's outbox now, in order, and returns when it is empty,
 // when a message cannot be sent yet (retried later), or when ctx ends. One
@@ -221,6 +231,14 @@ func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (bl
 		case errors.Is(err, tgbot.ErrorForbidden):
 			s.Log.Info().Str("chat", chatRef(chat)).Msg("member blocked the bot: marked inactive")
 			return true, nil
+		case isDecodeOfAcceptedCall(err):
+			// Telegram answered ok; only the library could not read the
+			// answer: the message is delivered, sending it again would
+			// duplicate it.
+			return false, nil
+		case errors.Is(err, tgbot.ErrorNotFound), errors.Is(err, tgbot.ErrorConflict), tgbot.IsMigrateError(err):
+			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("Telegram cannot take this message; dropped")
+			return false, nil
 		case errors.Is(err, tgbot.ErrorBadRequest):
 			// Retrying cannot help (an answer to a button pressed too long
 			// ago, or a message Telegram refuses): log it and go on.
@@ -269,6 +287,12 @@ func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) e
 		*done = i + 1
 	}
 	return nil
+}
+
+// isDecodeOfAcceptedCall recognises the library's error for an ok answer
+// whose result it could not decode.
+func isDecodeOfAcceptedCall(err error) bool {
+	return strings.Contains(err.Error(), "error decode response result")
 }
 
 // pause makes every send wait d (Telegram's retry_after applies to the bot).

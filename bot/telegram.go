@@ -80,6 +80,9 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 	turn, err := t.Turns.Begin(ctx, in.chat, updateID)
 	if errors.Is(err, storage.ErrSeen) {
 		t.Log.Debug().Int64("update", updateID).Msg("update seen before: not handled again")
+		if t.Sender != nil {
+			t.Sender.Kick(in.chat) // its replies may still wait (a commit whose answer was lost)
+		}
 		return nil
 	}
 	if err != nil {

@@ -56,7 +56,7 @@ func newHookRig(t *testing.T, dialog *dialogs.Dialog) *hookRig {
 		return tg.Handle(r.Context(), u)
 	}, log))
 	t.Cleanup(hook.Close)
-	t.Cleanup(tg.Sender.Wait) // after the fake and Redis are gone nothing is left running
+	t.Cleanup(tg.Sender.Close) // after the fake and Redis are gone nothing is left running
 	if _, err := api.SetWebhook(t.Context(), &tgbot.SetWebhookParams{URL: hook.URL, SecretToken: secret, AllowedUpdates: AllowedUpdates}); err != nil {
 		t.Fatal(err)
 	}

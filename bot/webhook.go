@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -39,12 +40,23 @@ func WebhookHandler(secret string, handle func(*http.Request, *models.Update) er
 			http.Error(w, "update too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		var u models.Update
-		if err != nil || json.Unmarshal(body, &u) != nil || u.ID == 0 {
+		if err != nil || !json.Valid(body) {
 			http.Error(w, "not an update", http.StatusBadRequest)
 			return
 		}
-		if err := handle(r, &u); err != nil {
+		u, err := decodeUpdate(body)
+		if u.ID == 0 {
+			http.Error(w, "not an update", http.StatusBadRequest)
+			return
+		}
+		if err != nil {
+			// An update the library cannot read (a type newer than it):
+			// taken, so that Telegram does not send it again and again.
+			log.Warn().Err(err).Int64("update", u.ID).Msg("update not understood; skipped")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		if err := safeHandle(handle, r, u); err != nil {
 			log.Error().Err(err).Int64("update", u.ID).Msg("update not committed; Telegram will deliver it again")
 			w.Header().Set("Retry-After", "1")
 			http.Error(w, "try again", http.StatusServiceUnavailable)
@@ -52,4 +64,14 @@ func WebhookHandler(secret string, handle func(*http.Request, *models.Update) er
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// safeHandle runs handle; a panic there is an error, answered 503.
+func safeHandle(handle func(*http.Request, *models.Update) error, r *http.Request, u *models.Update) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic handling update %d: %v", u.ID, p)
+		}
+	}()
+	return handle(r, u)
 }

@@ -33,10 +33,13 @@ func Open(ctx context.Context, rawURL string) (redis.UniversalClient, error) {
 	c := cfg.client()
 	if err := c.Ping(ctx).Err(); err != nil {
 		_ = c.Close()
-		return nil, fmt.Errorf("connect to redis at %s: %w", cfg.where(), err)
+		return nil, fmt.Errorf("connect to redis at %s: %w: %w", cfg.where(), ErrUnreachable, err)
 	}
 	return c, nil
 }
+
+// ErrUnreachable: the URL is fine but Redis did not answer (yet).
+var ErrUnreachable = errors.New("redis unreachable")
 
 // redisConfig is a parsed Redis URL: exactly one of its fields is set.
 type redisConfig struct {

@@ -41,8 +41,10 @@ func (s *Store) TakeOutbox(ctx context.Context, chat int64, token string, ttl ti
 
 // SentOutbox removes the first n items Telegram accepted and keeps the
 // right to deliver for ttl more, in one round trip; it returns how many
-// items are left. When none are, the chat leaves the sweep's list. If the
-// right was lost, nothing is removed and the error is ErrOutboxLost.
+// items are left. When none are, the chat leaves the sweep's list. A right
+// that expired during a long send (a 429's wait) but that nobody took is
+// taken back; if another process took it, nothing is removed and the error
+// is ErrOutboxLost.
 func (s *Store) SentOutbox(ctx context.Context, chat int64, token string, n int, ttl time.Duration) (left int64, err error) {
 	k := s.chatKeys(chat)
 	keys := []string{k.outbox, k.sending}
@@ -93,7 +95,8 @@ return redis.call('LRANGE', KEYS[2], 0, -1)
 //	KEYS: outbox, sending[, outboxes]
 //	ARGV: n, token, ttl in ms, chat
 var sentOutboxScript = redis.NewScript(`
-if redis.call('GET', KEYS[2]) ~= ARGV[2] then
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[2] then
 	return -1
 end
 redis.call('LTRIM', KEYS[1], ARGV[1], -1)

@@ -71,3 +71,27 @@ func TestOutboxDeliveredByOneProcess(t *testing.T) {
 		t.Error("after FinishOutbox the outbox cannot be taken again")
 	}
 }
+
+// TestOutboxRightTakenBack: a delivery whose right expired during a long
+// send (a 429's wait), with nobody else delivering meanwhile, goes on: what
+// Telegram accepted is removed, not sent again.
+func TestOutboxRightTakenBack(t *testing.T) {
+	ctx := context.Background()
+	s, c := newStore(t, Options{})
+	const chat = 11
+	turn, err := s.Begin(ctx, chat, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, chat, 1, turn, []byte(`{"v":1}`), [][]byte{[]byte("a")}, 0); err != nil {
+		t.Fatal(err)
+	}
+	token := NewSenderToken()
+	if _, ok, err := s.TakeOutbox(ctx, chat, token, time.Minute); !ok || err != nil {
+		t.Fatalf("TakeOutbox: %v, %v", ok, err)
+	}
+	c.Del(ctx, "pecbot:{11}:sending") // the right expired while the message was being sent
+	if left, err := s.SentOutbox(ctx, chat, token, 1, time.Minute); err != nil || left != 0 {
+		t.Fatalf("SentOutbox after the right expired, untaken: %d, %v; want 0 left, no error", left, err)
+	}
+}

@@ -101,7 +101,7 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	// Deliveries under way finish (or stop at the grace's end; what is left
 	// stays in Redis for the next start).
 	done := make(chan struct{})
-	go func() { sender.Wait(); close(done) }()
+	go func() { sender.Close(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(shutdownGrace):
@@ -167,11 +167,25 @@ func openRedis(ctx context.Context, cfg settings, log zerolog.Logger) (redis.Uni
 		log.Warn().Msg("REDIS_URL is not set: state is kept in memory only and is lost when the bot stops")
 		return rdb, func() { _ = rdb.Close(); stop() }, nil
 	}
-	rdb, err := storage.Open(ctx, cfg.RedisURL)
-	if err != nil {
-		return nil, nil, usageError{fmt.Errorf("REDIS_URL: %w", err)}
+	// A Redis that is not up yet (starting with the bot, or down for a
+	// while) is waited for; a URL that cannot work is a configuration error.
+	wait := time.Duration(0)
+	for {
+		rdb, err := storage.Open(ctx, cfg.RedisURL)
+		if err == nil {
+			return rdb, func() { _ = rdb.Close() }, nil
+		}
+		if !errors.Is(err, storage.ErrUnreachable) {
+			return nil, nil, usageError{fmt.Errorf("REDIS_URL: %w", err)}
+		}
+		wait = min(max(2*wait, time.Second), 30*time.Second)
+		log.Warn().Err(err).Dur("retry_in", wait).Msg("waiting for Redis")
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("stopped while waiting for Redis: %w", err)
+		case <-time.After(wait):
+		}
 	}
-	return rdb, func() { _ = rdb.Close() }, nil
 }
 
 // poll receives updates by long polling (after removing any webhook, which
@@ -227,7 +241,12 @@ func serveWebhook(ctx context.Context, cfg settings, api *tgbot.Bot, tg *bot.Tel
 	}
 	shut, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	return srv.Shutdown(shut)
+	if err := srv.Shutdown(shut); err != nil {
+		// Updates still under way after the grace are not acknowledged:
+		// Telegram delivers them again to the next start. Not a failure.
+		log.Warn().Err(err).Msg("some updates were still being handled at shutdown")
+	}
+	return nil
 }
 
 // setCommands fills Telegram's command menu, in Italian and in English.

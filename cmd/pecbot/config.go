@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	"text/tabwriter"
@@ -77,6 +78,18 @@ func loadConfig() (settings, error) {
 		if !validSecret(c.WebhookSecret) {
 			problems = append(problems, "WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
 		}
+	}
+	if u, err := url.Parse(c.TelegramAPI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.TrimSpace(c.TelegramAPI) != c.TelegramAPI {
+		problems = append(problems, fmt.Sprintf("TELEGRAM_API_URL=%q is not an http(s) address", c.TelegramAPI))
+	}
+	c.TelegramAPI = strings.TrimRight(c.TelegramAPI, "/")
+	if c.Updates == "webhook" && c.TelegramToken != "" {
+		if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
+			problems = append(problems, fmt.Sprintf("LISTEN_ADDR=%q is not host:port (e.g. :8080)", c.ListenAddr))
+		}
+	}
+	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{} ") {
+		problems = append(problems, fmt.Sprintf("REDIS_PREFIX=%q must be a non-empty word without braces or spaces", c.RedisPrefix))
 	}
 	if c.MemberTTL < 0 {
 		problems = append(problems, fmt.Sprintf("MEMBER_TTL=%s is negative", c.MemberTTL))

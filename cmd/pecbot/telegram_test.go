@@ -304,3 +304,33 @@ func TestTelegramNeedsToken(t *testing.T) {
 		t.Fatalf("run without a token: %v (exit %d), want an error naming TELEGRAM_TOKEN, exit 2", err, exitCode(err))
 	}
 }
+
+// TestTelegramUnreadableUpdate: an update the library cannot read (a type
+// newer than it) is skipped and confirmed; it does not stop the bot.
+func TestTelegramUnreadableUpdate(t *testing.T) {
+	const chat = 5150
+	fake := telegramtest.New(t, testToken)
+	rds := redistest.StartServer(t)
+	stop := startBot(t, botEnv(fake, rds.Addr()))
+	fake.Push(map[string]any{"message": map[string]any{
+		"message_id": 1, "date": 1, "text": "fwd",
+		"chat":           map[string]any{"id": chat, "type": "private"},
+		"from":           map[string]any{"id": chat, "is_bot": false, "first_name": "A"},
+		"forward_origin": map[string]any{"type": "from_the_future", "date": 1},
+	}})
+	fake.PushMessage(chat, "/start")
+	fake.WaitCalls(t, "sendMessage", 2)
+	if got := lastText(fake, chat); !strings.Contains(got, "cosa devi fare?") {
+		t.Fatalf("after an unreadable update and /start: %q, want the menu", got)
+	}
+	quietChat(t, rds.Client(), chat)
+	if n := len(fake.Sent(chat)); n != 2 {
+		t.Errorf("%d messages sent, want 2 (welcome and menu for /start; nothing for the unreadable update)", n)
+	}
+	if _, logs := stop(); !strings.Contains(logs, "update not understood") {
+		t.Errorf("the skipped update is not logged:\n%s", logs)
+	}
+	if n := fake.Pending(); n != 0 {
+		t.Errorf("%d updates left unconfirmed", n)
+	}
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestTelegramConfigErrors: mistakes in the Telegram and Redis settings are
+// named, with exit code 2, before anything starts.
+func TestTelegramConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"TELEGRAM_API_URL": "https://api.telegram.org "}, "TELEGRAM_API_URL"},
+		{map[string]string{"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"},
+		{map[string]string{"UPDATES": "carrier-pigeon"}, "UPDATES"},
+		{map[string]string{"UPDATES": "webhook", "WEBHOOK_URL": "http://example.org/x", "WEBHOOK_SECRET": "ok"}, "WEBHOOK_URL"},
+		{map[string]string{"UPDATES": "webhook", "WEBHOOK_URL": "https://example.org/x", "WEBHOOK_SECRET": "not ok!"}, "WEBHOOK_SECRET"},
+		{map[string]string{"UPDATES": "webhook", "WEBHOOK_URL": "https://example.org/x", "WEBHOOK_SECRET": "ok", "LISTEN_ADDR": "8080"}, "LISTEN_ADDR"},
+		{map[string]string{"REDIS_PREFIX": "pec{bot}"}, "REDIS_PREFIX"},
+		{map[string]string{"REDIS_URL": "http://not-redis"}, "REDIS_URL"},
+		{map[string]string{"MEMBER_TTL": "forever"}, "MEMBER_TTL"},
+	} {
+		env := map[string]string{"TELEGRAM_TOKEN": "1:x"}
+		for k, v := range tc.env {
+			env[k] = v
+		}
+		cleanEnv(t, env)
+		var out bytes.Buffer
+		err := run(context.Background(), nil, strings.NewReader(""), &out, &out)
+		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v (exit %d), want an error naming %s, exit 2", tc.env, err, exitCode(err), tc.want)
+		}
+	}
+}
