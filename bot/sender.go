@@ -27,6 +27,9 @@ type Outboxes interface {
 	SetBlocked(ctx context.Context, chat int64, blocked bool) error
 }
 
+// maxDeliveries is how many chats one process delivers at once.
+const maxDeliveries = 32
+
 // outboxLockTTL is how long a delivery holds its chat's outbox between two
 // messages; a crashed holder frees it after this long.
 const outboxLockTTL = 90 * time.Second // longer than a request's timeout and the longest backoff
@@ -49,6 +52,7 @@ type Sender struct {
 	ctx       context.Context
 	token     string // names this process's deliveries in Redis
 	closed    bool
+	slots     chan struct{} // bounds the deliveries running at once
 
 	// Rate, when set, is the pace shared by every process (about 30
 	// messages a second for a bot); nil: no shared pace.
@@ -95,7 +99,7 @@ func (s *Sender) pace(ctx context.Context, chat int64) error {
 // NewSender returns a Sender whose deliveries stop when ctx ends.
 func NewSender(ctx context.Context, api *tgbot.Bot, store Outboxes, log zerolog.Logger) *Sender {
 	return &Sender{API: api, Store: store, Log: log, running: map[int64]bool{}, again: map[int64]bool{}, ctx: ctx,
-		token: storage.NewSenderToken(), chatTAT: map[int64]time.Time{}}
+		token: storage.NewSenderToken(), chatTAT: map[int64]time.Time{}, slots: make(chan struct{}, maxDeliveries)}
 }
 
 // Kick delivers chat's outbox soon, in the background; one delivery per
@@ -119,7 +123,20 @@ func (s *Sender) run(chat int64) {
 	defer s.wg.Done()
 	backoff := time.Duration(0)
 	for {
-		if err := s.Deliver(s.ctx, chat); err != nil && s.ctx.Err() == nil {
+		// After an outage the sweep may kick thousands of chats: a bounded
+		// number deliver at once, the others wait their turn here.
+		select {
+		case s.slots <- struct{}{}:
+		case <-s.ctx.Done():
+			s.mu.Lock()
+			delete(s.running, chat)
+			delete(s.again, chat)
+			s.mu.Unlock()
+			return
+		}
+		err := s.Deliver(s.ctx, chat)
+		<-s.slots
+		if err != nil && s.ctx.Err() == nil {
 			// Redis or Telegram unreachable: try again, waiting longer
 			// each time (the periodic sweep is there too).
 			backoff = nextBackoff(backoff)

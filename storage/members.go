@@ -44,11 +44,38 @@ func (s *Store) Members(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// putBack re-adds to the index the chats among gone whose member key
+// exists again (they wrote while the prune ran), and says how many.
+func (s *Store) putBack(ctx context.Context, gone []any) (int64, error) {
+	again := make([]*redis.IntCmd, len(gone))
+	if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, chat := range gone {
+			again[i] = p.Exists(ctx, s.chatKeys(chat.(int64)).member)
+		}
+		return nil
+	}); err != nil {
+		return 0, fmt.Errorf("prune members: recheck: %w", err)
+	}
+	var back []any
+	for i, chat := range gone {
+		if again[i].Val() > 0 {
+			back = append(back, chat)
+		}
+	}
+	if len(back) == 0 {
+		return 0, nil
+	}
+	if err := s.c.SAdd(ctx, s.membersKey(), back...).Err(); err != nil {
+		return 0, fmt.Errorf("prune members: put back %d: %w", len(back), err)
+	}
+	return int64(len(back)), nil
+}
+
 // PruneMembers removes from the member index the chats whose member key
 // expired, and returns how many it removed. Expiry cannot do this by
 // itself (the index is one set), and a chat ID kept for nobody is data the
-// bot no longer needs. A chat committing for the first time while the
-// prune runs may drop out of the index until its next commit.
+// bot no longer needs. A member who comes back while the prune runs is put
+// back: the removed are checked once more afterwards.
 func (s *Store) PruneMembers(ctx context.Context) (int64, error) {
 	var removed int64
 	var cursor uint64
@@ -81,7 +108,11 @@ func (s *Store) PruneMembers(ctx context.Context) (int64, error) {
 			if err != nil {
 				return removed, fmt.Errorf("prune members: remove %d: %w", len(gone), err)
 			}
-			removed += n
+			back, err := s.putBack(ctx, gone)
+			if err != nil {
+				return removed, err
+			}
+			removed += n - back
 		}
 		if cursor = next; cursor == 0 {
 			return removed, nil
