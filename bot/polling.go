@@ -50,9 +50,9 @@ func (p *Poller) Run(ctx context.Context) error {
 			continue
 		}
 		backoff = 0
-		for _, u := range updates {
-			if ctx.Err() != nil {
-				break // stopping: the rest stay unconfirmed, Telegram keeps them
+		for i, u := range updates {
+			if i > 0 && ctx.Err() != nil {
+				break // stopping: the one in hand is finished, the rest stay with Telegram
 			}
 			// An update under way finishes even when asked to stop, so that
 			// what was started is committed (handling is bounded).
