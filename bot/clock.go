@@ -41,3 +41,11 @@ func (c *Clock) Set(t time.Time) {
 	}
 	c.offset = t.Sub(c.real())
 }
+
+// Fixed reports whether the clock stands still until moved (it jumps; it
+// does not run).
+func (c *Clock) Fixed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fixed
+}

@@ -92,12 +92,11 @@ func (c *Console) line(ctx context.Context, line string) error {
 
 // send handles one event now and prints the replies.
 func (c *Console) send(ctx context.Context, ev dialogs.Event) error {
-	replies, _, err := c.Conv.Handle(ctx, ConsoleChat, ev, c.Clock.Now())
+	replies, s, err := c.Conv.Handle(ctx, ConsoleChat, ev, c.Clock.Now())
 	if err != nil {
 		return err
 	}
-	c.print(replies)
-	return nil
+	return c.print(replies, s.Lang)
 }
 
 // moveClock handles /clock 2027-10-08T10:00 and /advance 3d (also h, m).
@@ -151,20 +150,35 @@ func (c *Console) fireDue(ctx context.Context, until time.Time) error {
 		if next.Wake.Reason == s.Wake.Reason && next.Wake.At.Equal(s.Wake.At) { // the dialog refused it; do not loop on it
 			return nil
 		}
-		c.print(replies)
+		if err := c.print(replies, next.Lang); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // print writes replies as plain text with numbered buttons; those buttons
-// are the ones a number presses next.
-func (c *Console) print(replies []Reply) {
+// are the ones a number presses next. A document shows as a line with its
+// name, in lang, then its caption.
+func (c *Console) print(replies []Reply, lang string) error {
 	if len(replies) == 0 {
-		return
+		return nil
 	}
 	c.buttons = c.buttons[:0]
 	for _, r := range replies {
-		fmt.Fprintln(c.out, locales.PlainText(r.Text))
+		if d := r.Document; d != nil {
+			line, err := c.Conv.Texts.Render(lang, "info.cal_attachment", map[string]any{"Name": d.Name})
+			if err != nil {
+				return fmt.Errorf("show document %s: %w", d.Name, err)
+			}
+			fmt.Fprintln(c.out, locales.PlainText(line))
+			if d.Caption != "" {
+				fmt.Fprintln(c.out, locales.PlainText(d.Caption))
+			}
+		}
+		if r.Text != "" || r.Document == nil {
+			fmt.Fprintln(c.out, locales.PlainText(r.Text))
+		}
 		for _, row := range r.Buttons {
 			for _, b := range row {
 				c.buttons = append(c.buttons, b)
@@ -173,6 +187,7 @@ func (c *Console) print(replies []Reply) {
 		}
 	}
 	fmt.Fprintln(c.out)
+	return nil
 }
 
 // ParseConsoleTime reads a time like 2027-09-30T10:00 (or with seconds, or

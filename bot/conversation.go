@@ -20,10 +20,12 @@ type Store interface {
 }
 
 // Reply is one message for the member, rendered: Telegram HTML text and rows
-// of buttons.
+// of buttons. With a Document, the text is usually its caption and Text is
+// empty; a text too long for a caption follows the document instead.
 type Reply struct {
-	Text    string
-	Buttons [][]ReplyButton
+	Text     string
+	Buttons  [][]ReplyButton
+	Document *Document
 }
 
 // ReplyButton is a rendered button: its label and the callback data that
@@ -103,7 +105,7 @@ func (c *Conversation) Turn(raw []byte, ev dialogs.Event, now time.Time) (Outcom
 	}
 	// Render before saving: a reply that cannot be written must not leave
 	// the member moved on without a word.
-	replies, err := c.render(next, fx.Messages)
+	replies, err := c.render(next, fx.Messages, now)
 	if err != nil {
 		return Outcome{State: s}, err
 	}
@@ -119,7 +121,8 @@ func (c *Conversation) Turn(raw []byte, ev dialogs.Event, now time.Time) (Outcom
 
 // render turns messages into text and buttons in the member's language.
 // Buttons carry the step that showed them, so that an old one is recognised.
-func (c *Conversation) render(s dialogs.State, msgs []dialogs.Message) ([]Reply, error) {
+// A calendar file is written as of now, the time of the event handled.
+func (c *Conversation) render(s dialogs.State, msgs []dialogs.Message, now time.Time) ([]Reply, error) {
 	replies := make([]Reply, 0, len(msgs))
 	for _, m := range msgs {
 		text, err := c.Texts.Render(s.Lang, m.Key, m.Args)
@@ -127,6 +130,14 @@ func (c *Conversation) render(s dialogs.State, msgs []dialogs.Message) ([]Reply,
 			return nil, err
 		}
 		r := Reply{Text: text}
+		if m.Calendar != nil {
+			if r.Document, err = c.calendarDocument(s.Lang, m.Calendar, now); err != nil {
+				return nil, err
+			}
+			if utf16Len(text) <= maxCaptionLen {
+				r.Document.Caption, r.Text = text, ""
+			}
+		}
 		for _, row := range m.Buttons {
 			var out []ReplyButton
 			for _, b := range row {

@@ -14,17 +14,35 @@ type Outgoing struct {
 	Text       string          `json:"text,omitempty"`
 	Buttons    [][]ReplyButton `json:"buttons,omitempty"`
 	CallbackID string          `json:"cb,omitempty"`
+	// Kind is what the message is, for the pace (Kind's constants); empty
+	// means a reply.
+	Kind Kind `json:"k,omitempty"`
+	// Doc is a file to send before Text (which may then be empty), with
+	// the buttons under the last of the two.
+	Doc *Document `json:"doc,omitempty"`
 }
 
+// Kind says what an outgoing message is. The sender's shared pace serves
+// replies first, then reminders, then broadcasts: a member talking to the
+// bot never waits behind a batch of reminders.
+type Kind string
+
+// The kinds of outgoing messages.
+const (
+	KindReply     Kind = ""          // an answer to what the member just did
+	KindReminder  Kind = "reminder"  // a wake-up's message
+	KindBroadcast Kind = "broadcast" // an announcement of the staff
+)
+
 // outboxOf turns replies (and the answer a button press needs, first) into
-// stored outbox items.
-func outboxOf(replies []Reply, callbackID string) ([][]byte, error) {
+// stored outbox items of the given kind.
+func outboxOf(replies []Reply, callbackID string, kind Kind) ([][]byte, error) {
 	var items []Outgoing
 	if callbackID != "" {
 		items = append(items, Outgoing{CallbackID: callbackID})
 	}
 	for _, r := range replies {
-		items = append(items, Outgoing{Text: r.Text, Buttons: r.Buttons})
+		items = append(items, Outgoing{Text: r.Text, Buttons: r.Buttons, Kind: kind, Doc: r.Document})
 	}
 	out := make([][]byte, 0, len(items))
 	for _, it := range items {

@@ -27,7 +27,9 @@ type Outboxes interface {
 	SetBlocked(ctx context.Context, chat int64, blocked bool) error
 }
 
-// maxDeliveries is how many chats one process delivers at once.
+// maxDeliveries is how many chats one process delivers at once, for
+// replies and, apart, for the rest (reminders, broadcasts, the sweep), so
+// that a batch waiting for its turn to send never holds up a reply.
 const maxDeliveries = 32
 
 // outboxLockTTL is how long a delivery holds its chat's outbox between two
@@ -52,11 +54,15 @@ type Sender struct {
 	ctx       context.Context
 	token     string // names this process's deliveries in Redis
 	closed    bool
-	slots     chan struct{} // bounds the deliveries running at once
+	slots     chan struct{} // bounds the reply deliveries running at once
+	bulkSlots chan struct{} // bounds the other deliveries running at once
 
 	// Rate, when set, is the pace shared by every process (about 30
-	// messages a second for a bot); nil: no shared pace.
-	Rate    interface{ Wait(context.Context) error }
+	// messages a second for a bot); nil: no shared pace. Wait's class is
+	// the message's priority: 0 replies, 1 reminders, 2 broadcasts.
+	Rate interface {
+		Wait(ctx context.Context, class int) error
+	}
 	chatTAT map[int64]time.Time // per chat: when its next message may go (GCRA)
 }
 
@@ -67,10 +73,10 @@ const (
 	chatBurst    = 3
 )
 
-// pace waits until one more message may go to chat: the chat's own pace
-// (only this process delivers a chat, so it is kept here), then the shared
-// one.
-func (s *Sender) pace(ctx context.Context, chat int64) error {
+// pace waits until one more message of kind may go to chat: the chat's own
+// pace (only this process delivers a chat, so it is kept here), then the
+// shared one, which serves replies first.
+func (s *Sender) pace(ctx context.Context, chat int64, kind Kind) error {
 	now := time.Now()
 	s.mu.Lock()
 	tat := s.chatTAT[chat]
@@ -91,20 +97,37 @@ func (s *Sender) pace(ctx context.Context, chat int64) error {
 		return ctx.Err()
 	}
 	if s.Rate != nil {
-		return s.Rate.Wait(ctx)
+		return s.Rate.Wait(ctx, kind.class())
 	}
 	return nil
+}
+
+// class is the kind's priority in the shared pace: 0 comes first.
+func (k Kind) class() int {
+	switch k {
+	case KindReply:
+		return 0
+	case KindReminder:
+		return 1
+	}
+	return 2
 }
 
 // NewSender returns a Sender whose deliveries stop when ctx ends.
 func NewSender(ctx context.Context, api *tgbot.Bot, store Outboxes, log zerolog.Logger) *Sender {
 	return &Sender{API: api, Store: store, Log: log, running: map[int64]bool{}, again: map[int64]bool{}, ctx: ctx,
-		token: storage.NewSenderToken(), chatTAT: map[int64]time.Time{}, slots: make(chan struct{}, maxDeliveries)}
+		token: storage.NewSenderToken(), chatTAT: map[int64]time.Time{},
+		slots: make(chan struct{}, maxDeliveries), bulkSlots: make(chan struct{}, maxDeliveries)}
 }
 
 // Kick delivers chat's outbox soon, in the background; one delivery per
-// chat runs at a time in this process.
-func (s *Sender) Kick(chat int64) {
+// chat runs at a time in this process. It is for replies: the delivery
+// does not wait behind reminders or broadcasts.
+func (s *Sender) Kick(chat int64) { s.KickAs(chat, KindReply) }
+
+// KickAs is Kick for a delivery of messages of kind (the sweep's are
+// reminders: it does not know what it finds).
+func (s *Sender) KickAs(chat int64, kind Kind) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -116,17 +139,21 @@ func (s *Sender) Kick(chat int64) {
 	}
 	s.running[chat] = true
 	s.wg.Add(1)
-	go s.run(chat)
+	slots := s.slots
+	if kind != KindReply {
+		slots = s.bulkSlots
+	}
+	go s.run(chat, slots)
 }
 
-func (s *Sender) run(chat int64) {
+func (s *Sender) run(chat int64, slots chan struct{}) {
 	defer s.wg.Done()
 	backoff := time.Duration(0)
 	for {
 		// After an outage the sweep may kick thousands of chats: a bounded
 		// number deliver at once, the others wait their turn here.
 		select {
-		case s.slots <- struct{}{}:
+		case slots <- struct{}{}:
 		case <-s.ctx.Done():
 			s.mu.Lock()
 			delete(s.running, chat)
@@ -135,7 +162,7 @@ func (s *Sender) run(chat int64) {
 			return
 		}
 		err := s.Deliver(s.ctx, chat)
-		<-s.slots
+		<-slots
 		if err != nil && s.ctx.Err() == nil {
 			// Redis or Telegram unreachable: try again, waiting longer
 			// each time (the periodic sweep is there too).
@@ -165,7 +192,7 @@ func (s *Sender) Sweep(ctx context.Context) error {
 		return err
 	}
 	for _, c := range chats {
-		s.Kick(c)
+		s.KickAs(c, KindReminder)
 	}
 	return nil
 }
@@ -276,27 +303,46 @@ func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (bl
 	}
 }
 
-// send makes the Bot API calls an item needs: one, or one per part of a
-// long text, from part *done on; *done counts the parts accepted.
+// send makes the Bot API calls an item needs: its document, if any, then
+// its text, in one message or one per part of a long text, from call *done
+// on; *done counts the calls accepted. The buttons go under the last one.
 func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) error {
 	if it.CallbackID != "" {
 		_, err := s.API.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: it.CallbackID})
 		return err
 	}
-	parts := splitText(it.Text, maxMessageLen)
-	for i := *done; i < len(parts); i++ {
-		if err := s.pace(ctx, chat); err != nil {
+	var parts []string
+	if it.Doc == nil || strings.TrimSpace(it.Text) != "" { // a document needs no text (Telegram refuses an empty one)
+		parts = splitText(it.Text, maxMessageLen)
+	}
+	first := 0 // the index of the first text part among the calls
+	if it.Doc != nil {
+		first = 1
+	}
+	calls := first + len(parts)
+	for i := *done; i < calls; i++ {
+		if err := s.pace(ctx, chat, it.Kind); err != nil {
 			return err
 		}
-		part := parts[i]
+		var buttons [][]ReplyButton
+		if i == calls-1 {
+			buttons = it.Buttons
+		}
+		if i < first {
+			if err := s.sendDocument(ctx, chat, it.Doc, buttons); err != nil {
+				return err
+			}
+			*done = i + 1
+			continue
+		}
 		p := &tgbot.SendMessageParams{
 			ChatID:             chat,
-			Text:               part,
+			Text:               parts[i-first],
 			ParseMode:          models.ParseModeHTML,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()},
 		}
-		if i == len(parts)-1 && len(it.Buttons) > 0 {
-			p.ReplyMarkup = keyboardOf(it.Buttons)
+		if len(buttons) > 0 {
+			p.ReplyMarkup = keyboardOf(buttons)
 		}
 		if _, err := s.API.SendMessage(ctx, p); err != nil {
 			return err

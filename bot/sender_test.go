@@ -99,7 +99,7 @@ func (r *senderRig) queue(t *testing.T, chat int64, items ...Outgoing) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.store.Commit(ctx, chat, id, turn, state, raw, 0); err != nil {
+	if err := r.store.Commit(ctx, chat, id, turn, state, raw, 0, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,20 +20,30 @@ import (
 // committed together with the replies to send.
 type Turns interface {
 	Begin(ctx context.Context, chat, updateID int64) (storage.Turn, error)
-	Commit(ctx context.Context, chat, updateID int64, t storage.Turn, state []byte, outbox [][]byte, ttl time.Duration) error
+	Commit(ctx context.Context, chat, updateID int64, t storage.Turn, state []byte, outbox [][]byte, ttl time.Duration, wakeAt time.Time) error
 	Forget(ctx context.Context, chat, updateID int64, t storage.Turn, outbox [][]byte) error
 	Release(ctx context.Context, chat int64, t storage.Turn) error
 }
 
-// Telegram handles members' updates: each one exactly once (Telegram
-// delivers at least once), one at a time per chat across every process,
-// its effects committed with its replies before it is acknowledged.
+// Scheduler is what the transport needs of the job engine: a member's
+// wake-up scheduled (idempotently) before the state that asks for it is
+// committed, and cancelled once no state asks for it any more.
+type Scheduler interface {
+	Schedule(ctx context.Context, chat int64, w dialogs.Wake) error
+	Cancel(ctx context.Context, chat int64, w dialogs.Wake) error
+}
+
+// Telegram handles members' updates and wake-ups: each update exactly once
+// (Telegram delivers at least once), one at a time per chat across every
+// process, its effects committed with its replies before it is
+// acknowledged.
 type Telegram struct {
 	Conv      *Conversation
 	Turns     Turns
 	Clock     *Clock
 	Log       zerolog.Logger
 	Sender    *Sender
+	Wakes     Scheduler     // nil: reminders are not scheduled
 	MemberTTL time.Duration // how long an inactive member without a pending reminder is kept
 }
 
@@ -49,6 +60,15 @@ func (t *Telegram) Handle(ctx context.Context, u *models.Update) error {
 		return nil
 	}
 	return t.handle(ctx, in, u.ID)
+}
+
+// Wake runs chat's wake-up w (the job engine calls it when w is due): the
+// dialog decides under the chat's lock whether it still applies and what to
+// say. A member who blocked the bot is not written to: the wake-up is
+// dropped. It returns nil once done (or found stale); an error means
+// nothing was committed and the wake-up must run again.
+func (t *Telegram) Wake(ctx context.Context, chat int64, w dialogs.Wake) error {
+	return t.handle(ctx, incoming{chat: chat, event: dialogs.Event{Kind: dialogs.Woken, Reason: w.Reason, At: w.At}}, 0)
 }
 
 // handle runs one member event through a turn: begin, step, commit; a busy
@@ -88,29 +108,101 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 	if err != nil {
 		return err
 	}
+	woken := in.event.Kind == dialogs.Woken
+	if woken && turn.State == nil {
+		// The member is gone (/forget): a wake-up left behind finds nobody.
+		return t.Turns.Release(ctx, in.chat, turn)
+	}
+	if woken && turn.Blocked {
+		return t.dropWake(ctx, in.chat, turn)
+	}
 	now := t.Clock.Now()
 	out := t.step(turn.State, in, now)
-	items, err := outboxOf(out.Replies, in.callbackID)
+	if woken && len(out.Replies) == 0 && !out.Forget && bytes.Equal(out.Encoded, turn.State) {
+		// A wake-up that no longer applies: nothing to write.
+		t.Log.Debug().Str("chat", chatRef(in.chat)).Str("reason", string(in.event.Reason)).Msg("wake-up no longer applies")
+		return t.Turns.Release(ctx, in.chat, turn)
+	}
+	if woken {
+		t.Log.Debug().Str("chat", chatRef(in.chat)).Str("reason", string(in.event.Reason)).
+			Int("messages", len(out.Replies)).Msg("wake-up handled")
+	}
+	kind := KindReply
+	if woken {
+		kind = KindReminder
+	}
+	items, err := outboxOf(out.Replies, in.callbackID, kind)
 	if err != nil {
 		_ = t.Turns.Release(ctx, in.chat, turn)
 		return err
+	}
+	before, _ := dialogs.Decode(turn.State)
+	was, will := pendingWake(before), pendingWake(out.State)
+	if !out.Save && !out.Forget {
+		will = was
+	}
+	if out.Forget {
+		will = dialogs.Wake{}
+	}
+	if t.Wakes != nil && !will.IsZero() && !sameWake(was, will) {
+		// Before the commit: a crash in between leaves a wake-up that
+		// finds nothing to do, never a state whose reminder never comes.
+		if err := t.Wakes.Schedule(ctx, in.chat, will); err != nil {
+			_ = t.Turns.Release(ctx, in.chat, turn)
+			return err
+		}
 	}
 	switch {
 	case out.Forget:
 		err = t.Turns.Forget(ctx, in.chat, updateID, turn, items)
 	case out.Save:
-		err = t.Turns.Commit(ctx, in.chat, updateID, turn, out.Encoded, items, t.ttl(out.State, now))
+		err = t.Turns.Commit(ctx, in.chat, updateID, turn, out.Encoded, items, t.ttl(out.State, now), will.At)
 	default:
 		err = t.Turns.Release(ctx, in.chat, turn)
 	}
 	if err != nil {
 		return err
 	}
+	// The wake-up left behind, unless it is the one running now (it ends
+	// by itself). Cancelling is a saving only: left there, it would find
+	// nothing to do.
+	if t.Wakes != nil && !was.IsZero() && !sameWake(was, will) &&
+		!(woken && was.Reason == in.event.Reason && was.At.Equal(in.event.At)) {
+		if err := t.Wakes.Cancel(ctx, in.chat, was); err != nil {
+			t.Log.Warn().Err(err).Msg("an old wake-up could not be cancelled; it will find nothing to do")
+		}
+	}
 	if len(items) > 0 && t.Sender != nil {
-		t.Sender.Kick(in.chat)
+		t.Sender.KickAs(in.chat, kind)
 	}
 	return nil
 }
+
+// dropWake handles a wake-up of a member who blocked the bot: nothing is
+// sent, and their state keeps no reminder (they are inactive; what they do
+// when they come back sets new ones).
+func (t *Telegram) dropWake(ctx context.Context, chat int64, turn storage.Turn) error {
+	s, _ := dialogs.Decode(turn.State)
+	s.Wake = dialogs.Wake{}
+	enc, err := dialogs.Encode(s)
+	if err != nil {
+		_ = t.Turns.Release(ctx, chat, turn)
+		return err
+	}
+	t.Log.Info().Str("chat", chatRef(chat)).Msg("member blocked the bot: reminder dropped")
+	return t.Turns.Commit(ctx, chat, 0, turn, enc, nil, t.ttl(s, t.Clock.Now()), time.Time{})
+}
+
+// pendingWake is the wake-up a state waits for: none while reminders are
+// muted (the state keeps it, to be scheduled again when they are back on).
+func pendingWake(s dialogs.State) dialogs.Wake {
+	if s.RemindersOff {
+		return dialogs.Wake{}
+	}
+	return s.Wake
+}
+
+func sameWake(a, b dialogs.Wake) bool { return a.Reason == b.Reason && a.At.Equal(b.At) }
 
 // step runs the dialog. A panic is recovered and logged, and the member gets
 // a short apology with their state unchanged: one bad update never kills

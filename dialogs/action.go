@@ -45,6 +45,7 @@ const (
 	ActShowGone   Action = "show_gone"
 	ActPaid       Action = "paid"
 	ActTicketSent Action = "ticket_sent"
+	ActCalendar   Action = "calendar" // the step's dates as a calendar file
 	ActForgetYes  Action = "forget_yes"
 	ActForgetNo   Action = "forget_no"
 )

@@ -84,7 +84,7 @@ func TestActivationPath(t *testing.T) {
 				"Wake":         at(2027, 10, 8, 10, 0),
 				"RemindersOff": false,
 			}},
-			btns: []string{"arrived:", "fax_other:", "remind:off", "back:", "menu:"},
+			btns: []string{"arrived:", "fax_other:", "remind:off", "calendar:", "back:", "menu:"},
 			check: func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
 				if s.FaxDay != day(2027, 9, 30) || s.Activation != day(2027, 10, 8) {
 					t.Errorf("FaxDay, Activation = %v, %v; want 2027-09-30, 2027-10-08", s.FaxDay, s.Activation)

@@ -176,7 +176,7 @@ func TestNavigation(t *testing.T) {
 			step:   dialogs.StepActWaiting,
 			wake:   actCheck,
 			keys:   []string{"hint.stale", "step.act_wait"},
-			btns:   []string{"arrived:", "fax_other:", "remind:off", "back:", "menu:"},
+			btns:   []string{"arrived:", "fax_other:", "remind:off", "calendar:", "back:", "menu:"},
 		},
 		{
 			name:   "an old fax-today button does not record a second fax",
@@ -277,7 +277,7 @@ func TestNavigation(t *testing.T) {
 			step:   dialogs.StepActWaiting,
 			wake:   actCheck,
 			keys:   []string{"step.act_wait"},
-			btns:   []string{"arrived:", "fax_other:", "remind:off", "back:", "menu:"},
+			btns:   []string{"arrived:", "fax_other:", "remind:off", "calendar:", "back:", "menu:"},
 		},
 		{
 			name:   "/help on a fresh state: welcome, then the help over the menu",

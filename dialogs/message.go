@@ -17,6 +17,9 @@ type Message struct {
 	Key     string
 	Args    Args
 	Buttons [][]Button
+	// Calendar, when set, is a file sent with the message (its text the
+	// file's caption), for the member to add its dates to their calendar.
+	Calendar *CalendarFile
 }
 
 // Button is one button under a message. A button either presses an Action

@@ -205,7 +205,7 @@ func TestRemindersOnOff(t *testing.T) {
 			wake:   actCheck,
 			keys:   []string{"step.act_wait"},
 			args:   map[string]dialogs.Args{"step.act_wait": {"Wake": time.Time{}, "RemindersOff": true}},
-			btns:   []string{"arrived:", "fax_other:", "remind:on", "back:", "menu:"},
+			btns:   []string{"arrived:", "fax_other:", "remind:on", "calendar:", "back:", "menu:"},
 		},
 		{
 			name:   "off: the muted reminder, when due, says nothing and stays",

@@ -13,7 +13,7 @@ import (
 // deleted box. Now is Thu 30 Sep 2027 10:00 unless a case says otherwise.
 
 func TestRenewal(t *testing.T) {
-	renewButtons := []string{"renewed:", "remind:off", "back:", "menu:"}
+	renewButtons := []string{"renewed:", "remind:off", "calendar:", "back:", "menu:"}
 	expiryIs := func(want calendar.Date) func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
 		return func(t *testing.T, s dialogs.State, _ dialogs.Effects) {
 			t.Helper()
@@ -195,7 +195,7 @@ func TestRenewal(t *testing.T) {
 			wake:   wakeAt(dialogs.WakeExpiry30, at(2027, 12, 1, 10, 0)),
 			keys:   []string{"step.renew"},
 			absent: map[string][]string{"step.renew": {"Wake"}},
-			btns:   []string{"renewed:", "remind:on", "back:", "menu:"},
+			btns:   []string{"renewed:", "remind:on", "calendar:", "back:", "menu:"},
 		},
 		{
 			name:   "known expiry hides the enter-date button",
@@ -481,7 +481,7 @@ func TestRenewal(t *testing.T) {
 // 14 Mar 2028.
 func TestRenewalReminders(t *testing.T) {
 	start := then(toRenExpiry, text("15/12/2027"))
-	renewArgs := []string{"renewed:", "remind:off", "back:", "menu:"}
+	renewArgs := []string{"renewed:", "remind:off", "calendar:", "back:", "menu:"}
 	rows := []struct {
 		name     string
 		fired    int

@@ -73,6 +73,7 @@ func activationSteps() map[StepID]step {
 				{action: ActArrived, label: "btn.arrived", to: []StepID{StepChecklist}},
 				{action: ActFaxOther, label: "btn.change_fax", to: []StepID{StepActFaxDate}},
 				stopReminders, startReminders,
+				calendarChoice(activationKnown, activationFile, StepActWaiting, StepActCheck),
 			},
 			revisit: func(d *Dialog, s State, now time.Time) (StepID, bool) {
 				return StepActCheck, s.Activation.Before(d.today(now))

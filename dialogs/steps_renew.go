@@ -57,6 +57,7 @@ func renewalSteps() map[StepID]step {
 				stopReminders,
 				{action: ActRemind, arg: "on", label: "btn.remind_on",
 					visible: func(s State) bool { return s.RemindersOff && !s.Expiry.IsZero() }},
+				calendarChoice(expiryGiven, renewalFile, StepRenew), // past the last day, lapses leads to gone first
 			},
 			wake:    renewalWake,
 			reminds: []WakeReason{WakeExpiry30, WakeExpiry7, WakeLastDay14, WakeLastDay3, WakeGone},

@@ -108,6 +108,11 @@ func (s *Store) PruneMembers(ctx context.Context) (int64, error) {
 			if err != nil {
 				return removed, fmt.Errorf("prune members: remove %d: %w", len(gone), err)
 			}
+			// Their wake-ups went long ago (a member outlives their last
+			// one by MEMBER_TTL): only the index entry is left.
+			if err := s.c.ZRem(ctx, s.wakesKey(), gone...).Err(); err != nil {
+				return removed, fmt.Errorf("prune members: unindex wake-ups: %w", err)
+			}
 			back, err := s.putBack(ctx, gone)
 			if err != nil {
 				return removed, err

@@ -11,30 +11,45 @@ import (
 // SendRate is the pace of every message the bot sends, shared by all its
 // processes through Redis (GCRA, github.com/go-redis/redis_rate): Telegram
 // allows a bot about 30 messages a second overall.
+//
+// Messages have classes of priority (0 first). All share one GCRA key; a
+// class is let through only while the backlog the others left is within its
+// tolerance (replies: a short burst; the last class: none), so that when
+// more want to go than the pace allows, replies go first, reminders next,
+// broadcasts last, and the total never exceeds the pace by more than
+// replies' short burst.
 type SendRate struct {
 	limiter *redis_rate.Limiter
 	key     string
-	limit   redis_rate.Limit
+	limits  []redis_rate.Limit // per class
 }
 
-// SendRate returns the shared pace of perSecond messages a second (with a
-// burst of as many).
+// sendClasses is how many priority classes SendRate knows; a higher class
+// is served as the last.
+const sendClasses = 3
+
+// SendRate returns the shared pace of perSecond messages a second.
 func (s *Store) SendRate(perSecond int) *SendRate {
-	return &SendRate{limiter: redis_rate.NewLimiter(s.c), key: s.o.Prefix + ":rate:send", limit: redis_rate.PerSecond(perSecond)}
+	r := &SendRate{limiter: redis_rate.NewLimiter(s.c), key: s.o.Prefix + ":rate:send"}
+	for c := range sendClasses {
+		// Burst b lets a message through while the backlog is under b-1
+		// intervals: 3 for replies (a reply of three messages goes at
+		// once), 1 for the last class (only when nobody else waits).
+		r.limits = append(r.limits, redis_rate.Limit{Rate: perSecond, Period: time.Second, Burst: sendClasses - c})
+	}
+	return r
 }
 
-// Wait blocks until one more message may go out (one round trip when it
-// may at once), or ctx ends.
-func (r *SendRate) Wait(ctx context.Context) error {
+// Wait blocks until one more message of priority class (0: replies, 1:
+// reminders, 2: broadcasts; beyond: as 2) may go out (one round trip when
+// it may at once), or ctx ends.
+func (r *SendRate) Wait(ctx context.Context, class int) error {
 	for {
-		res, err := r.limiter.Allow(ctx, r.key, r.limit)
-		if err != nil {
-			return fmt.Errorf("send rate: %w", err)
+		ok, retry, err := r.try(ctx, class)
+		if err != nil || ok {
+			return err
 		}
-		if res.Allowed > 0 {
-			return nil
-		}
-		t := time.NewTimer(res.RetryAfter)
+		t := time.NewTimer(retry)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -42,4 +57,14 @@ func (r *SendRate) Wait(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// try takes one message's place in the pace if class may send now;
+// otherwise it says when to try again.
+func (r *SendRate) try(ctx context.Context, class int) (ok bool, retry time.Duration, err error) {
+	res, err := r.limiter.Allow(ctx, r.key, r.limits[min(max(class, 0), len(r.limits)-1)])
+	if err != nil {
+		return false, 0, fmt.Errorf("send rate: %w", err)
+	}
+	return res.Allowed > 0, res.RetryAfter, nil
 }

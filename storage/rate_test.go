@@ -2,22 +2,47 @@ package storage
 
 import (
 	"testing"
-	"time"
 )
 
 // TestSendRateIsShared: two processes' senders share one pace through
-// Redis: with 2 a second, the third message of either waits.
+// Redis: at 1 a second, what one process sent counts for the other.
 func TestSendRateIsShared(t *testing.T) {
 	s, c := newStore(t, Options{})
 	other := New(c, Options{}) // another process on the same Redis
-	a, b := s.SendRate(2), other.SendRate(2)
-	start := time.Now()
-	for _, r := range []*SendRate{a, b, a} {
-		if err := r.Wait(t.Context()); err != nil {
+	a, b := s.SendRate(1), other.SendRate(1)
+	if ok, _, err := a.try(t.Context(), 2); err != nil || !ok {
+		t.Fatalf("the first broadcast message waits (%v)", err)
+	}
+	if ok, retry, err := b.try(t.Context(), 2); err != nil || ok || retry <= 0 {
+		t.Fatalf("the other process's broadcast went at once (ok %v, retry %v, %v): the pace is not shared", ok, retry, err)
+	}
+}
+
+// TestSendRatePriorities: when the pace is taken, replies still go (a short
+// burst), reminders go only while the backlog is short, broadcasts only
+// when nothing else waits.
+func TestSendRatePriorities(t *testing.T) {
+	s, _ := newStore(t, Options{})
+	r := s.SendRate(1) // one a second: each message is a second of backlog
+	steps := []struct {
+		class int
+		want  bool
+	}{
+		{0, true},  // backlog 0 → 1 s
+		{2, false}, // a broadcast waits while anything is queued
+		{1, true},  // a reminder tolerates 1 s of backlog → 2 s
+		{1, false}, // ...not 2 s
+		{0, true},  // a reply tolerates 2 s → 3 s
+		{0, false}, // ...not 3 s
+		{2, false},
+	}
+	for i, st := range steps {
+		ok, _, err := r.try(t.Context(), st.class)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if waited := time.Since(start); waited < 400*time.Millisecond {
-		t.Errorf("three messages at 2 a second went out within %v: the pace is not shared", waited)
+		if ok != st.want {
+			t.Fatalf("step %d: class %d let through = %v; want %v", i, st.class, ok, st.want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -100,11 +101,11 @@ func TestRoundTripsPerUpdate(t *testing.T) {
 	var turn Turn
 	measure("Begin", 1, func() (err error) { turn, err = s.Begin(ctx, 7, 100); return err })
 	measure("Commit with 2 messages", 1, func() error {
-		return s.Commit(ctx, 7, 100, turn, []byte("state"), bytesOf("a", "b"), 0)
+		return s.Commit(ctx, 7, 100, turn, []byte("state"), bytesOf("a", "b"), 0, time.Time{})
 	})
 	measure("Begin update 0", 1, func() (err error) { turn, err = s.Begin(ctx, 7, 0); return err })
 	measure("Commit without messages", 1, func() error {
-		return s.Commit(ctx, 7, 0, turn, []byte("state"), nil, 0)
+		return s.Commit(ctx, 7, 0, turn, []byte("state"), nil, 0, time.Time{})
 	})
 
 	if err := c.ScriptFlush(ctx).Err(); err != nil {
@@ -115,7 +116,7 @@ func TestRoundTripsPerUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	measure("Commit, script cache empty", 2, func() error {
-		return s.Commit(ctx, 7, 101, turn, []byte("state"), bytesOf("c"), 0)
+		return s.Commit(ctx, 7, 101, turn, []byte("state"), bytesOf("c"), 0, time.Time{})
 	})
 }
 

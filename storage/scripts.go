@@ -11,7 +11,7 @@ import "github.com/redis/go-redis/v9"
 //
 //	KEYS: seen, lock, member
 //	ARGV: update ID ("0": none, skip the check), lock token, lock TTL in ms
-//	reply: {"seen"} | {"busy"} | {"ok", state, version}
+//	reply: {"seen"} | {"busy"} | {"ok", state, version, blocked ("1" or "")}
 var beginScript = redis.NewScript(`
 if ARGV[1] ~= '0' and redis.call('ZSCORE', KEYS[1], ARGV[1]) then
 	return {'seen'}
@@ -19,8 +19,8 @@ end
 if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
 	return {'busy'}
 end
-local got = redis.call('HMGET', KEYS[3], 'state', 'v')
-return {'ok', got[1] or '', got[2] or '0'}
+local got = redis.call('HMGET', KEYS[3], 'state', 'v', 'blocked')
+return {'ok', got[1] or '', got[2] or '0', got[3] or ''}
 `)
 
 // finishScript ends a turn that still holds the lock at the version it read:

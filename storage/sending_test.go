@@ -18,7 +18,7 @@ func TestOutboxDeliveredByOneProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Commit(ctx, chat, 1, turn, []byte(`{"v":1}`), [][]byte{[]byte("a"), []byte("b")}, 0); err != nil {
+	if err := s.Commit(ctx, chat, 1, turn, []byte(`{"v":1}`), [][]byte{[]byte("a"), []byte("b")}, 0, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -41,7 +41,7 @@ func TestOutboxDeliveredByOneProcess(t *testing.T) {
 	}
 	// A message committed meanwhile is seen at the end.
 	turn, _ = s.Begin(ctx, chat, 2)
-	if err := s.Commit(ctx, chat, 2, turn, []byte(`{"v":1}`), [][]byte{[]byte("c")}, 0); err != nil {
+	if err := s.Commit(ctx, chat, 2, turn, []byte(`{"v":1}`), [][]byte{[]byte("c")}, 0, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if left, err := s.SentOutbox(ctx, chat, token, 1, time.Minute); err != nil || left != 1 {
@@ -83,7 +83,7 @@ func TestOutboxRightTakenBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Commit(ctx, chat, 1, turn, []byte(`{"v":1}`), [][]byte{[]byte("a")}, 0); err != nil {
+	if err := s.Commit(ctx, chat, 1, turn, []byte(`{"v":1}`), [][]byte{[]byte("a")}, 0, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	token := NewSenderToken()

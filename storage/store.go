@@ -71,3 +71,6 @@ func (s *Store) chatKeys(chat int64) chatKeys {
 
 func (s *Store) membersKey() string  { return s.o.Prefix + ":members" }
 func (s *Store) outboxesKey() string { return s.o.Prefix + ":outboxes" }
+
+// wakesKey is the wake-up index: chat → Unix time of its pending wake-up.
+func (s *Store) wakesKey() string { return s.o.Prefix + ":wakes" }

@@ -37,7 +37,7 @@ func mustBegin(t *testing.T, s *Store, chat, update int64) Turn {
 func mustCommit(t *testing.T, s *Store, chat, update int64, state string, outbox ...string) {
 	t.Helper()
 	turn := mustBegin(t, s, chat, update)
-	if err := s.Commit(t.Context(), chat, update, turn, []byte(state), bytesOf(outbox...), 0); err != nil {
+	if err := s.Commit(t.Context(), chat, update, turn, []byte(state), bytesOf(outbox...), 0, time.Time{}); err != nil {
 		t.Fatalf("Commit(%d, %d): %v", chat, update, err)
 	}
 }
@@ -91,7 +91,7 @@ func TestSameUpdateIsSeen(t *testing.T) {
 	// Update 0 is no Telegram update: never de-duplicated, never recorded.
 	for range 2 {
 		turn := mustBegin(t, s, 7, 0)
-		if err := s.Commit(t.Context(), 7, 0, turn, []byte("woken"), nil, 0); err != nil {
+		if err := s.Commit(t.Context(), 7, 0, turn, []byte("woken"), nil, 0, time.Time{}); err != nil {
 			t.Fatalf("Commit of update 0: %v", err)
 		}
 	}
@@ -124,7 +124,7 @@ func TestStaleVersionConflictsAndWritesNothing(t *testing.T) {
 	mustCommit(t, s, 7, 100, "kept")
 	turn := mustBegin(t, s, 7, 101)
 	turn.Version-- // as if read before the last commit
-	err := s.Commit(t.Context(), 7, 101, turn, []byte("lost"), bytesOf("lost reply"), time.Hour)
+	err := s.Commit(t.Context(), 7, 101, turn, []byte("lost"), bytesOf("lost reply"), time.Hour, time.Time{})
 	if !errors.Is(err, ErrConflict) {
 		t.Fatalf("Commit with a stale version: err = %v, want ErrConflict", err)
 	}
@@ -163,10 +163,10 @@ func TestLostLockLetsAnotherIn(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond) // a retry's backoff, as the bot would
 	}
-	if err := dead.Commit(t.Context(), 7, 100, stale, []byte("late"), nil, 0); !errors.Is(err, ErrConflict) {
+	if err := dead.Commit(t.Context(), 7, 100, stale, []byte("late"), nil, 0, time.Time{}); !errors.Is(err, ErrConflict) {
 		t.Fatalf("Commit after the lock expired: err = %v, want ErrConflict", err)
 	}
-	if err := alive.Commit(t.Context(), 7, 100, turn, []byte("on time"), nil, 0); err != nil {
+	if err := alive.Commit(t.Context(), 7, 100, turn, []byte("on time"), nil, 0, time.Time{}); err != nil {
 		t.Fatalf("Commit of the new holder after the old one failed: %v", err)
 	}
 	if got := mustBegin(t, alive, 7, 101); string(got.State) != "on time" || got.Version != 1 {
@@ -234,7 +234,7 @@ func increment(ctx context.Context, s *Store, chat, update int64) error {
 			return err
 		}
 		n, _ := strconv.Atoi(string(turn.State))
-		err = s.Commit(ctx, chat, update, turn, []byte(strconv.Itoa(n+1)), nil, 0)
+		err = s.Commit(ctx, chat, update, turn, []byte(strconv.Itoa(n+1)), nil, 0, time.Time{})
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
@@ -261,7 +261,7 @@ func TestTTLs(t *testing.T) {
 	if ttl := c.PTTL(ctx, "pecbot:{7}:lock").Val(); ttl <= 0 || ttl > 10*time.Second {
 		t.Errorf("lock TTL = %v, want (0, 10s]", ttl)
 	}
-	if err := s.Commit(ctx, 7, 100, turn, []byte("x"), bytesOf("hi"), 24*time.Hour); err != nil {
+	if err := s.Commit(ctx, 7, 100, turn, []byte("x"), bytesOf("hi"), 24*time.Hour, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]time.Duration{"member": 24 * time.Hour, "seen": time.Hour} {
@@ -274,7 +274,7 @@ func TestTTLs(t *testing.T) {
 	}
 	// ttl 0 means the member no longer expires (e.g. a reminder is pending).
 	turn = mustBegin(t, s, 7, 101)
-	if err := s.Commit(ctx, 7, 101, turn, []byte("y"), nil, 0); err != nil {
+	if err := s.Commit(ctx, 7, 101, turn, []byte("y"), nil, 0, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if ttl := c.PTTL(ctx, "pecbot:{7}:member").Val(); ttl != -1 {
@@ -327,7 +327,7 @@ func TestOutbox(t *testing.T) {
 			// Delivered(…, 0) unlists it.
 			turn := mustBegin(t, s, 7, 102)
 			turn.Version = 99
-			if err := s.Commit(ctx, 7, 102, turn, nil, bytesOf("never"), 0); !errors.Is(err, ErrConflict) {
+			if err := s.Commit(ctx, 7, 102, turn, nil, bytesOf("never"), 0, time.Time{}); !errors.Is(err, ErrConflict) {
 				t.Fatalf("Commit with a wrong version: %v", err)
 			}
 			check([]string{}, []int64{7})
@@ -393,7 +393,7 @@ func TestBlocked(t *testing.T) {
 		t.Fatal("SetBlocked created a record for an unknown chat")
 	}
 	turn := mustBegin(t, s, 7, 100)
-	if err := s.Commit(ctx, 7, 100, turn, []byte("st"), nil, time.Hour); err != nil {
+	if err := s.Commit(ctx, 7, 100, turn, []byte("st"), nil, time.Hour, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []bool{true, false} {
@@ -436,7 +436,7 @@ func TestKeysCarryPrefixAndHashTag(t *testing.T) {
 	ctx := t.Context()
 	const chat = -1001234567890 // a supergroup: negative IDs must work too
 	turn := mustBegin(t, s, chat, 5)
-	if err := s.Commit(ctx, chat, 5, turn, []byte("x"), bytesOf("m"), 0); err != nil {
+	if err := s.Commit(ctx, chat, 5, turn, []byte("x"), bytesOf("m"), 0, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	mustBegin(t, s, chat, 6) // leave the lock in place to see it
@@ -479,7 +479,7 @@ func TestSurvivesRedisRestart(t *testing.T) {
 	if err := c.ScriptFlush(t.Context()).Err(); err != nil { // miniredis keeps it over Restart
 		t.Fatal(err)
 	}
-	if err := s.Commit(t.Context(), 7, 101, turn, []byte("after"), bytesOf("m"), 0); err != nil {
+	if err := s.Commit(t.Context(), 7, 101, turn, []byte("after"), bytesOf("m"), 0, time.Time{}); err != nil {
 		t.Fatalf("Commit with an empty script cache: %v", err)
 	}
 	if got := mustBegin(t, s, 7, 102); string(got.State) != "after" || got.Version != 2 {

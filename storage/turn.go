@@ -17,6 +17,7 @@ type Turn struct {
 	State   []byte // the stored state, nil if none
 	Version int64  // the stored version, 0 if none
 	Token   string // proves to Commit that the lock is still ours
+	Blocked bool   // the member blocked the bot (Telegram answered 403)
 }
 
 // The outcomes of a turn that are not failures of Redis. Test them with
@@ -54,10 +55,10 @@ func (s *Store) Begin(ctx context.Context, chat, updateID int64) (Turn, error) {
 		return Turn{}, fmt.Errorf("begin update %d of chat %d: %w", updateID, chat, ErrSeen)
 	case len(reply) == 1 && reply[0] == "busy":
 		return Turn{}, fmt.Errorf("begin update %d of chat %d: %w", updateID, chat, ErrBusy)
-	case len(reply) != 3 || reply[0] != "ok":
+	case len(reply) != 4 || reply[0] != "ok":
 		return Turn{}, fmt.Errorf("begin update %d of chat %d: unexpected reply %q", updateID, chat, reply)
 	}
-	t := Turn{Token: token}
+	t := Turn{Token: token, Blocked: reply[3] == "1"}
 	if reply[1] != "" {
 		t.State = []byte(reply[1])
 	}
@@ -72,10 +73,11 @@ func (s *Store) Begin(ctx context.Context, chat, updateID int64) (Turn, error) {
 // the member's TTL to ttl (0: none), appends outbox to the chat's outbox,
 // marks updateID seen (unless 0) and releases the lock. Otherwise it returns
 // ErrConflict, having written nothing but released the lock if still ours.
-// The chat joins the member index, and the outboxes set when outbox is not
-// empty, in the same pipeline.
-func (s *Store) Commit(ctx context.Context, chat, updateID int64, t Turn, state []byte, outbox [][]byte, ttl time.Duration) error {
-	if err := s.finish(ctx, chat, updateID, t, "save", state, ttl, outbox); err != nil {
+// The chat joins the member index, the outboxes set when outbox is not
+// empty, and the wake-up index at wakeAt (zero: none pending), in the same
+// pipeline.
+func (s *Store) Commit(ctx context.Context, chat, updateID int64, t Turn, state []byte, outbox [][]byte, ttl time.Duration, wakeAt time.Time) error {
+	if err := s.finish(ctx, chat, updateID, t, "save", state, ttl, outbox, wakeAt); err != nil {
 		return fmt.Errorf("commit update %d of chat %d: %w", updateID, chat, err)
 	}
 	return nil
@@ -88,7 +90,7 @@ func (s *Store) Commit(ctx context.Context, chat, updateID int64, t Turn, state 
 // expires on its own after Options.SeenTTL. The chat's jobs are the
 // caller's to cancel.
 func (s *Store) Forget(ctx context.Context, chat, updateID int64, t Turn, outbox [][]byte) error {
-	if err := s.finish(ctx, chat, updateID, t, "erase", nil, 0, outbox); err != nil {
+	if err := s.finish(ctx, chat, updateID, t, "erase", nil, 0, outbox, time.Time{}); err != nil {
 		return fmt.Errorf("forget chat %d (update %d): %w", chat, updateID, err)
 	}
 	return nil
@@ -104,7 +106,7 @@ func (s *Store) Release(ctx context.Context, chat int64, t Turn) error {
 }
 
 // finish runs finishScript and the global set updates in one pipeline.
-func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode string, state []byte, ttl time.Duration, outbox [][]byte) error {
+func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode string, state []byte, ttl time.Duration, outbox [][]byte, wakeAt time.Time) error {
 	k := s.chatKeys(chat)
 	keys := []string{k.member, k.seen, k.lock, k.outbox}
 	args := make([]any, 0, 8+len(outbox))
@@ -129,6 +131,11 @@ func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode s
 				p.SRem(ctx, s.membersKey(), chat)
 			} else {
 				p.SAdd(ctx, s.membersKey(), chat)
+			}
+			if mode == "erase" || wakeAt.IsZero() {
+				p.ZRem(ctx, s.wakesKey(), chat)
+			} else {
+				p.ZAdd(ctx, s.wakesKey(), redis.Z{Score: float64(wakeAt.Unix()), Member: chat})
 			}
 			if len(outbox) > 0 {
 				p.SAdd(ctx, s.outboxesKey(), chat)

@@ -391,6 +391,11 @@ func (s *Server) dispatchLocked(method string, p map[string]any, at time.Time) (
 			return nil, e
 		}
 	}
+	if method == "sendDocument" {
+		if e := checkDocument(p); e != nil {
+			return nil, e
+		}
+	}
 	switch method {
 	case "getMe":
 		return s.me(), nil

@@ -12,11 +12,13 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/omceo-latina/pecbot/bot"
 	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/jobs"
 	"github.com/omceo-latina/pecbot/locales"
 	"github.com/omceo-latina/pecbot/storage"
 )
@@ -27,16 +29,14 @@ var (
 	_ bot.Outboxes = (*storage.Store)(nil)
 )
 
-// sendsPerSecond is the bot's overall pace, just under Telegram's 30.
-const sendsPerSecond = 28
-
 // shutdownGrace bounds how long the bot finishes what is in flight at exit.
 const shutdownGrace = 5 * time.Second
 
 // runBot runs the bot on Telegram until ctx ends (SIGTERM, SIGINT): it
-// stops taking updates, finishes those in flight and the deliveries under
-// way, and returns nil.
-func runBot(ctx context.Context, stderr io.Writer) error {
+// stops taking updates and wake-ups, finishes those in flight and the
+// deliveries under way, and returns nil. clock is the bot's time (real
+// time; tests move it).
+func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	cfg, err := loadConfig()
 	if err != nil {
 		return err
@@ -77,7 +77,10 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSending()
 	sender := bot.NewSender(sendCtx, api, store, log)
-	sender.Rate = store.SendRate(sendsPerSecond)
+	sender.Rate = store.SendRate(cfg.SendRate)
+	engine := jobs.New(rdb, jobs.Options{
+		Queue: cfg.RedisPrefix, Concurrency: cfg.ReminderJobs, Clock: clock, FollowClock: clock.Fixed(),
+	}, log)
 	tg := &bot.Telegram{
 		Conv: &bot.Conversation{
 			Dialog: dialogs.New(cfg.cal, cfg.loc, cfg.RemindHour),
@@ -85,18 +88,28 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 			Lang:   cfg.language,
 		},
 		Turns:     store,
-		Clock:     bot.RealClock(),
+		Clock:     clock,
 		Log:       log,
 		Sender:    sender,
+		Wakes:     engine,
 		MemberTTL: cfg.MemberTTL,
 	}
-	go sweep(ctx, sender, store, log)
+	go sweep(ctx, sender, store, clock, cfg, log)
+	// Wake-ups run until the updates stop, and finish before the sender.
+	wakeCtx, stopWakes := context.WithCancel(ctx)
+	defer stopWakes()
+	wakesDone := make(chan error, 1)
+	go func() { wakesDone <- engine.Run(wakeCtx, tg.Wake) }()
 	log.Info().Str("bot", me.Username).Str("updates", cfg.Updates).Msg("pecbot started")
 
 	if cfg.Updates == "webhook" {
 		err = serveWebhook(ctx, cfg, api, tg, log)
 	} else {
 		err = poll(ctx, cfg, api, tg, log)
+	}
+	stopWakes()
+	if werr := <-wakesDone; werr != nil {
+		err = errors.Join(err, werr)
 	}
 	// Deliveries under way finish (or stop at the grace's end; what is left
 	// stays in Redis for the next start).
@@ -121,9 +134,9 @@ const sweepEvery = 30 * time.Second
 const pruneEvery = time.Hour
 
 // sweep delivers what earlier runs or failed sends left, at start and then
-// every sweepEvery, and prunes the member index every pruneEvery, until ctx
-// ends.
-func sweep(ctx context.Context, sender *bot.Sender, store *storage.Store, log zerolog.Logger) {
+// every sweepEvery, counts the pending reminders, and prunes the member
+// index every pruneEvery, until ctx ends.
+func sweep(ctx context.Context, sender *bot.Sender, store *storage.Store, clock *bot.Clock, cfg settings, log zerolog.Logger) {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
 	lastPrune := time.Time{}
@@ -131,8 +144,15 @@ func sweep(ctx context.Context, sender *bot.Sender, store *storage.Store, log ze
 		if err := sender.Sweep(ctx); err != nil && ctx.Err() == nil {
 			log.Warn().Err(err).Msg("undelivered messages could not be listed; the next sweep will try again")
 		}
+		counts, err := countWakes(ctx, store, clock.Now(), cfg.loc)
+		if err != nil && ctx.Err() == nil {
+			log.Warn().Err(err).Msg("pending reminders not counted")
+		}
 		if time.Since(lastPrune) >= pruneEvery {
 			lastPrune = time.Now()
+			if err == nil {
+				log.Info().Int64("pending", counts.Pending).Int64("due_today", counts.Due).Msg("reminders")
+			}
 			if n, err := store.PruneMembers(ctx); err != nil && ctx.Err() == nil {
 				log.Warn().Err(err).Msg("member index not pruned; next hour")
 			} else if n > 0 {
@@ -205,7 +225,7 @@ func poll(ctx context.Context, cfg settings, api *tgbot.Bot, tg *bot.Telegram, l
 }
 
 // serveWebhook registers the webhook with Telegram and serves it (plus
-// /healthz) until ctx ends, then lets the updates in flight finish.
+// /healthz and /metrics) until ctx ends, then lets the updates in flight finish.
 func serveWebhook(ctx context.Context, cfg settings, api *tgbot.Bot, tg *bot.Telegram, log zerolog.Logger) error {
 	u, err := url.Parse(cfg.WebhookURL)
 	if err != nil {
@@ -220,6 +240,7 @@ func serveWebhook(ctx context.Context, cfg settings, api *tgbot.Bot, tg *bot.Tel
 		return tg.Handle(context.WithoutCancel(r.Context()), upd)
 	}, log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.Handle("GET /metrics", promhttp.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	// Listening before setWebhook: the first update may come at once.
 	l, err := net.Listen("tcp", cfg.ListenAddr)

@@ -34,6 +34,8 @@ type Config struct {
 	RedisURL      string        `envconfig:"REDIS_URL" desc:"redis://host:6379/0, several addresses for a Cluster, or redis-sentinel://host:26379/master; empty: in memory only"`
 	RedisPrefix   string        `envconfig:"REDIS_PREFIX" default:"pecbot" desc:"prefix of every Redis key, to share a server"`
 	MemberTTL     time.Duration `envconfig:"MEMBER_TTL" default:"17520h" desc:"an inactive member with no pending reminder is forgotten after this long"`
+	SendRate      int           `envconfig:"SEND_RATE" default:"28" desc:"messages a second, all processes together (Telegram allows a bot about 30; more only with paid broadcasts)"`
+	ReminderJobs  int           `envconfig:"REMINDER_WORKERS" default:"16" desc:"reminders one process prepares at once"`
 	locales.Facts
 }
 
@@ -93,6 +95,12 @@ func loadConfig() (settings, error) {
 	}
 	if c.MemberTTL < 0 {
 		problems = append(problems, fmt.Sprintf("MEMBER_TTL=%s is negative", c.MemberTTL))
+	}
+	if c.SendRate < 1 || c.SendRate > 1000 {
+		problems = append(problems, fmt.Sprintf("SEND_RATE=%d is not between 1 and 1000 messages a second", c.SendRate))
+	}
+	if c.ReminderJobs < 1 || c.ReminderJobs > 1000 {
+		problems = append(problems, fmt.Sprintf("REMINDER_WORKERS=%d is not between 1 and 1000", c.ReminderJobs))
 	}
 	if len(problems) > 0 {
 		return settings{}, usageError{fmt.Errorf("configuration: %s", strings.Join(problems, "; "))}

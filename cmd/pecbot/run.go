@@ -35,7 +35,7 @@ func exitCode(err error) int {
 // it directly, so tests set it with t.Setenv).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return runBot(ctx, stderr)
+		return runBot(ctx, stderr, bot.RealClock())
 	}
 	switch args[0] {
 	case "-h", "--help", "help":

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"sort"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"github.com/omceo-latina/pecbot/bot"
+	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/jobs"
+)
+
+// A bot process of its own, for tests that kill one: the test binary run
+// again with childEnv set runs the bot (webhook or polling, from the
+// environment) with its clock moved by childOffsetEnv, until SIGTERM.
+const (
+	childEnv       = "PECBOT_TEST_CHILD"
+	childOffsetEnv = "PECBOT_TEST_CLOCK_OFFSET"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(runChild())
+	}
+	os.Exit(m.Run())
+}
+
+// runChild is main for a bot process started by a test.
+func runChild() int {
+	offset, err := time.ParseDuration(os.Getenv(childOffsetEnv))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", childOffsetEnv, err)
+		return 2
+	}
+	clock := bot.RealClock()
+	clock.Set(time.Now().Add(offset))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := runBot(ctx, os.Stderr, clock); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return exitCode(err)
+	}
+	return 0
+}
+
+// child is a bot process started by startChild.
+type child struct {
+	cmd  *exec.Cmd
+	logs *lockedBuffer
+}
+
+// startChild starts a bot process with env (and nothing else of this
+// process's environment but PATH and HOME).
+func startChild(t *testing.T, env map[string]string, offset time.Duration) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+		childEnv + "=1", childOffsetEnv + "=" + offset.String()}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	c := &child{cmd: cmd, logs: &lockedBuffer{}}
+	cmd.Stdout, cmd.Stderr = c.logs, c.logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+		if t.Failed() {
+			t.Logf("bot process %d's log:\n%s", cmd.Process.Pid, lastLines(c.logs.String(), 40))
+		}
+	})
+	return c
+}
+
+func lastLines(s string, n int) string {
+	lines := bytes.Split([]byte(s), []byte("\n"))
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return string(bytes.Join(lines, []byte("\n")))
+}
+
+// offsetClock is real time moved by a fixed offset, as the bot processes'
+// clocks are.
+type offsetClock time.Duration
+
+func (o offsetClock) Now() time.Time { return time.Now().Add(time.Duration(o)) }
+
+// TestRemindersThreeProcessesOneKilled: three bot processes share one Redis
+// and one Bot API; 1,000 members have their activation check due at the
+// same moment; one process is killed (SIGKILL) while the reminders go out.
+// Every member gets the reminder, and only a message in flight at the kill
+// (Telegram had it, Redis not yet) can come twice.
+func TestRemindersThreeProcessesOneKilled(t *testing.T) {
+	const members, firstChat = 1000, 900000
+	loc := rome(t)
+	r := newReminderRig(t, time.Date(2027, 9, 30, 10, 0, 0, 0, loc))
+	ctx := context.Background()
+
+	// One member's journey, to a real state waiting for Friday 8 October
+	// 10:00; copied to 1,000 members.
+	stop := r.start()
+	r.toActivationWait(firstChat)
+	if err, logs := stop(); err != nil {
+		t.Fatalf("stop: %v\n%s", err, logs)
+	}
+	state, err := r.rdb.HGet(ctx, fmt.Sprintf("pecbot:{%d}:member", firstChat), "state").Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := dialogs.Decode(state)
+	due := time.Date(2027, 10, 8, 10, 0, 0, 0, loc)
+	if !s.Wake.At.Equal(due) {
+		t.Fatalf("the journey's wake-up is %v; want %v", s.Wake, due)
+	}
+	journey := len(r.fake.Sent(firstChat))
+	// Its wake-up was scheduled by the clock of that run, which stood on
+	// 30 September: it goes, and all are scheduled by the processes' clock.
+	if err := r.eng.Cancel(ctx, firstChat, s.Wake); err != nil {
+		t.Fatal(err)
+	}
+
+	// The processes' clock: 8 seconds before the reminders are due.
+	offset := due.Add(-8 * time.Second).Sub(time.Now()).Round(time.Second)
+	clock := offsetClock(offset)
+	eng := jobs.New(r.rdb, jobs.Options{Clock: clock}, zerolog.Nop())
+	for i := range members {
+		chat := int64(firstChat + i)
+		turn, err := r.store.Begin(ctx, chat, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := eng.Schedule(ctx, chat, s.Wake); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.store.Commit(ctx, chat, 0, turn, state, nil, 0, s.Wake.At); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if counts, err := r.store.Wakes(ctx, due.Add(time.Hour)); err != nil || counts.Pending != members || counts.Due != members {
+		t.Fatalf("wake-up index: %+v (%v); want %d pending and due", counts, err, members)
+	}
+
+	procs := make([]*child, 3)
+	for i := range procs {
+		addr := freeAddr(t)
+		procs[i] = startChild(t, map[string]string{
+			"TELEGRAM_TOKEN": testToken, "TELEGRAM_API_URL": r.fake.URL(),
+			"REDIS_URL": "redis://" + r.rds.Addr() + "/0", "LOG_LEVEL": "info",
+			"UPDATES": "webhook", "LISTEN_ADDR": addr, "WEBHOOK_URL": "http://" + addr + "/tg", "WEBHOOK_SECRET": "s3cret",
+			"SEND_RATE": "250",
+		}, offset)
+	}
+	reminded := func() (chats, messages int) {
+		for i := range members {
+			n := countText(r.fake, int64(firstChat+i), activationCheck)
+			if n > 0 {
+				chats++
+			}
+			messages += n
+		}
+		return chats, messages
+	}
+	waitUntil(t, 60*time.Second, "a third of the reminders sent", func() bool { c, _ := reminded(); return c >= members/3 })
+	if err := procs[0].cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	atKill, _ := reminded()
+	t.Logf("SIGKILL to one of three processes after %d of %d reminders", atKill, members)
+
+	// What the dead process held (wake-ups under way, outboxes being
+	// delivered) passes to the others when its leases run out: 1-2 min.
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		for i := range members {
+			chat := int64(firstChat + i)
+			if countText(r.fake, chat, activationCheck) > 0 {
+				continue
+			}
+			keys := fmt.Sprintf("pecbot:{%d}:", chat)
+			st, _ := r.rdb.HGet(ctx, keys+"member", "state").Result()
+			ob, _ := r.rdb.LLen(ctx, keys+"outbox").Result()
+			sending, _ := r.rdb.PTTL(ctx, keys+"sending").Result()
+			lock, _ := r.rdb.PTTL(ctx, keys+"lock").Result()
+			listed, _ := r.rdb.SIsMember(ctx, "pecbot:outboxes", chat).Result()
+			info, err := asynqTask(r.rdb, chat, s.Wake)
+			t.Logf("not reminded: chat %d: state %s; outbox %d (listed %v, sending ttl %v); lock ttl %v; task %s %v",
+				chat, st, ob, listed, sending, lock, info, err)
+		}
+	})
+	waitUntil(t, 4*time.Minute, "every member reminded", func() bool { c, _ := reminded(); return c == members })
+	for i := range members {
+		quietChat(t, r.rdb, int64(firstChat+i))
+	}
+	waitUntil(t, 30*time.Second, "no wake-up left to run", func() bool {
+		n, err := eng.Pending(ctx)
+		return err == nil && n == 0
+	})
+
+	// Duplicates: only a message Telegram accepted just before the kill,
+	// whose removal from the outbox the dead process did not live to make.
+	var twice []int64
+	for i := range members {
+		chat := int64(firstChat + i)
+		switch n := countText(r.fake, chat, activationCheck); {
+		case n == 2:
+			twice = append(twice, chat)
+		case n > 2:
+			t.Errorf("chat %d got the reminder %d times", chat, n)
+		}
+		if got := len(r.fake.Sent(chat)); chat != firstChat && got != countText(r.fake, chat, activationCheck) {
+			t.Errorf("chat %d got %d messages; want only the reminder", chat, got)
+		}
+	}
+	firstCopy := map[int64]time.Time{}
+	for _, c := range r.fake.CallsOf("sendMessage") {
+		chat, _ := c.Params["chat_id"].(int64)
+		if _, ok := firstCopy[chat]; !ok && c.Status == 200 {
+			firstCopy[chat] = c.At
+		}
+	}
+	for _, chat := range twice {
+		if at := firstCopy[chat]; at.After(killed) || killed.Sub(at) > time.Second {
+			t.Errorf("chat %d got the reminder twice, the first at %v, %v before the kill: not a message in flight", chat, at, killed.Sub(at))
+		}
+	}
+	sort.Slice(twice, func(i, j int) bool { return twice[i] < twice[j] })
+	t.Logf("%d members reminded; %d twice (in flight at the kill): %v", members, len(twice), twice)
+	if len(twice) > 3*jobs.DefaultConcurrency {
+		t.Errorf("%d duplicates: more than the kill could have had in flight", len(twice))
+	}
+	if got, want := len(r.fake.Sent(firstChat)), journey+countText(r.fake, firstChat, activationCheck); got != want {
+		t.Errorf("the first member got %d messages after the journey; want only the reminder", got-journey)
+	}
+	noRejectedCalls(t, r.fake)
+}
+
+// asynqTask describes the wake-up task of chat, for a failure's report.
+func asynqTask(rdb redis.UniversalClient, chat int64, w dialogs.Wake) (string, error) {
+	info, err := asynq.NewInspectorFromRedisClient(rdb).GetTaskInfo("pecbot",
+		fmt.Sprintf("w:%d:%s:%d", chat, w.Reason, w.At.Unix()))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s retried %d last error %q", info.State, info.Retried, info.LastErr), nil
+}

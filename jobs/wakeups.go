@@ -1,0 +1,353 @@
+// Package jobs runs the bot's durable work on Redis with asynq
+// (github.com/hibiken/asynq): members' wake-ups, each a task scheduled for
+// its time. asynq keeps the tasks in Redis, hands each to one worker of
+// one process at a time, and gives the tasks of a process that died to the
+// others once its lease runs out; this package adds the clock, the task
+// IDs and the rules for a wake-up that comes early or finds Redis down.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"github.com/omceo-latina/pecbot/dialogs"
+)
+
+// Clock is the time the engine goes by: the program's one clock.
+type Clock interface{ Now() time.Time }
+
+// WakeHandler wakes one member: it takes their turn, lets the dialog
+// decide whether the wake-up still applies and commits what it says. An
+// error means nothing was committed: the wake-up is tried again later.
+type WakeHandler func(ctx context.Context, chat int64, w dialogs.Wake) error
+
+// Options tunes an Engine. The zero value of each field means its default.
+type Options struct {
+	// Queue names the engine's tasks in Redis (asynq keys
+	// "asynq:{<Queue>}:..."), so that two bots can share a Redis. Default
+	// "pecbot".
+	Queue string
+	// Concurrency is how many wake-ups one process handles at once.
+	// Default 16: a wake-up mostly waits for Redis.
+	Concurrency int
+	// CheckEvery is how often due tasks are looked for (asynq's default of
+	// 5 s would make reminders late by as much). Default 200 ms.
+	CheckEvery time.Duration
+	// Clock is the engine's time. Default: real time. A clock set apart
+	// from real time (the console, tests) is followed: a task is due when
+	// this clock reaches its time.
+	Clock Clock
+	// FollowClock makes the engine also promote, every CheckEvery, the
+	// tasks the Clock says are due, for a clock that jumps (tests);
+	// without it a clock that is only offset from real time is followed by
+	// scheduling each task at the matching real time.
+	FollowClock bool
+	// ShutdownWait bounds how long Run lets wake-ups under way finish when
+	// it stops. Default 5 s.
+	ShutdownWait time.Duration
+}
+
+// The defaults of Options.
+const (
+	DefaultQueue        = "pecbot"
+	DefaultConcurrency  = 16
+	DefaultCheckEvery   = 200 * time.Millisecond
+	DefaultShutdownWait = 5 * time.Second
+)
+
+// taskWake is the type of a wake-up task.
+const taskWake = "wake"
+
+// maxRetry is how many times a wake-up that failed (Redis or the lock out
+// of reach) is tried again: with retryDelay's cap, well over a day.
+const maxRetry = 200
+
+// wakeTimeout bounds one run of a wake-up handler.
+const wakeTimeout = time.Minute
+
+// Engine schedules members' wake-ups and runs them when due. It is safe for
+// concurrent use; several processes share the tasks through Redis.
+type Engine struct {
+	rdb    redis.UniversalClient
+	client *asynq.Client
+	insp   *asynq.Inspector
+	o      Options
+	log    zerolog.Logger
+}
+
+// New returns an Engine keeping its tasks in rdb (which it does not close).
+func New(rdb redis.UniversalClient, o Options, log zerolog.Logger) *Engine {
+	if o.Queue == "" {
+		o.Queue = DefaultQueue
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.CheckEvery <= 0 {
+		o.CheckEvery = DefaultCheckEvery
+	}
+	if o.Clock == nil {
+		o.Clock = realClock{}
+	}
+	if o.ShutdownWait <= 0 {
+		o.ShutdownWait = DefaultShutdownWait
+	}
+	return &Engine{
+		rdb:    rdb,
+		client: asynq.NewClientFromRedisClient(rdb),
+		insp:   asynq.NewInspectorFromRedisClient(rdb),
+		o:      o,
+		log:    log,
+	}
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+// wakePayload is what a wake-up task carries: whom to wake, why, and the
+// time the member's state asked for (the dialog checks it still matches).
+type wakePayload struct {
+	Chat   int64              `json:"c"`
+	Reason dialogs.WakeReason `json:"r"`
+	At     int64              `json:"t"` // Unix seconds
+}
+
+// taskID names the wake-up of chat for w. It includes the time, so that a
+// later wake-up for the same reason is a new task, not a conflict with a
+// retained or running one; the same wake-up scheduled twice (a turn
+// retried) is refused by asynq as a duplicate, which is what we want.
+func taskID(chat int64, w dialogs.Wake) string {
+	return "w:" + strconv.FormatInt(chat, 10) + ":" + string(w.Reason) + ":" + strconv.FormatInt(w.At.Unix(), 10)
+}
+
+// Schedule makes sure chat is woken for w at w.At (by the engine's clock):
+// once, however often it is called for the same wake-up. It is called
+// before the state that needs it is committed, so that a crash in between
+// leaves a wake-up that finds nothing to do, never a state waiting for a
+// wake-up that will not come.
+func (e *Engine) Schedule(ctx context.Context, chat int64, w dialogs.Wake) error {
+	if w.IsZero() {
+		return nil
+	}
+	payload, err := json.Marshal(wakePayload{Chat: chat, Reason: w.Reason, At: w.At.Unix()})
+	if err != nil {
+		return fmt.Errorf("schedule wake-up: %w", err)
+	}
+	task := asynq.NewTask(taskWake, payload)
+	_, err = e.client.EnqueueContext(ctx, task,
+		asynq.Queue(e.o.Queue),
+		asynq.TaskID(taskID(chat, w)),
+		asynq.ProcessAt(e.realTime(w.At)),
+		asynq.MaxRetry(maxRetry),
+		asynq.Timeout(wakeTimeout),
+	)
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("schedule wake-up %s: %w", w.Reason, err)
+	}
+	return nil
+}
+
+// Cancel removes the task of chat's wake-up w, if it has not run yet. It is
+// a saving, not a safeguard: a wake-up left behind (Cancel failed, or it was
+// already running) finds a state that no longer asks for it and does
+// nothing.
+func (e *Engine) Cancel(_ context.Context, chat int64, w dialogs.Wake) error {
+	if w.IsZero() {
+		return nil
+	}
+	err := e.insp.DeleteTask(e.o.Queue, taskID(chat, w))
+	if err != nil && !errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
+		return fmt.Errorf("cancel wake-up %s: %w", w.Reason, err)
+	}
+	return nil
+}
+
+// realTime is the real time at which the engine's clock shows t. For the
+// real clock (or one within a millisecond of it) it is t; for a clock set
+// apart it is t moved by the gap,
+// rounded up to the second (asynq keeps due times in seconds), so that a
+// task is never due before its time.
+func (e *Engine) realTime(t time.Time) time.Time {
+	if _, ok := e.o.Clock.(realClock); ok {
+		return t
+	}
+	gap := time.Since(e.o.Clock.Now()).Round(time.Millisecond)
+	if gap == 0 {
+		return t
+	}
+	real := t.Add(gap)
+	if r := real.Truncate(time.Second); r.Before(real) {
+		real = r.Add(time.Second)
+	}
+	return real
+}
+
+// errEarly says a wake-up ran before its time (the clocks of two machines
+// differ, or a clock was set back): it is put back until then.
+type errEarly struct{ wait time.Duration }
+
+func (e errEarly) Error() string { return fmt.Sprintf("wake-up early by %s", e.wait) }
+
+// retryDelay is when a failed wake-up is tried again: at its time for one
+// that came early; otherwise after 1, 2, 4... seconds, at most 10 minutes.
+func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	var early errEarly
+	if errors.As(err, &early) {
+		return max(early.wait, time.Second)
+	}
+	if n > 9 {
+		return 10 * time.Minute
+	}
+	return min(time.Second<<n, 10*time.Minute)
+}
+
+// isFailure: an early wake-up is not a failure (it does not use up retries).
+func isFailure(err error) bool {
+	var early errEarly
+	return !errors.As(err, &early)
+}
+
+// Run handles due wake-ups with handle until ctx ends, then lets those under
+// way finish (for at most Options.ShutdownWait).
+func (e *Engine) Run(ctx context.Context, handle WakeHandler) error {
+	srv := asynq.NewServerFromRedisClient(e.rdb, asynq.Config{
+		Concurrency:              e.o.Concurrency,
+		Queues:                   map[string]int{e.o.Queue: 1},
+		TaskCheckInterval:        e.o.CheckEvery,
+		DelayedTaskCheckInterval: e.o.CheckEvery,
+		RetryDelayFunc:           retryDelay,
+		IsFailure:                isFailure,
+		ShutdownTimeout:          e.o.ShutdownWait,
+		Logger:                   asynqLog{e.log},
+		LogLevel:                 asynq.WarnLevel,
+		ErrorHandler: asynq.ErrorHandlerFunc(func(_ context.Context, t *asynq.Task, err error) {
+			if isFailure(err) {
+				e.log.Warn().Err(err).Str("task", t.Type()).Msg("wake-up failed; it will be tried again")
+			}
+		}),
+	})
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(taskWake, func(ctx context.Context, t *asynq.Task) error {
+		return e.wake(ctx, t, handle)
+	})
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("start the job engine: %w", err)
+	}
+	if e.o.FollowClock {
+		e.follow(ctx)
+	} else {
+		<-ctx.Done()
+	}
+	srv.Shutdown()
+	return nil
+}
+
+// wake runs one wake-up task.
+func (e *Engine) wake(ctx context.Context, t *asynq.Task, handle WakeHandler) error {
+	var p wakePayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.Chat == 0 || p.Reason == "" {
+		// Nothing can make it readable: drop it, loudly.
+		e.log.Error().Err(err).Msg("unreadable wake-up task dropped")
+		return fmt.Errorf("unreadable wake-up: %w", asynq.SkipRetry)
+	}
+	w := dialogs.Wake{At: time.Unix(p.At, 0), Reason: p.Reason}
+	if early := w.At.Sub(e.o.Clock.Now()); early > 0 {
+		return errEarly{wait: early}
+	}
+	return handle(ctx, p.Chat, w)
+}
+
+// follow promotes the tasks due by the engine's clock until ctx ends.
+func (e *Engine) follow(ctx context.Context) {
+	t := time.NewTicker(e.o.CheckEvery)
+	defer t.Stop()
+	for {
+		if _, err := e.RunDue(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn().Err(err).Msg("due wake-ups not looked for; trying again")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunDue makes every waiting task whose time the engine's clock has reached
+// run now, and returns how many. It is what follows a clock that jumps
+// (Options.FollowClock); it reads every waiting task, so it is for tests
+// and small trials, not for a bot with many members.
+func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	now := e.o.Clock.Now()
+	n := 0
+	for _, list := range []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
+		e.insp.ListScheduledTasks, e.insp.ListRetryTasks,
+	} {
+		for page := 1; ctx.Err() == nil; page++ {
+			tasks, err := list(e.o.Queue, asynq.Page(page), asynq.PageSize(500))
+			if errors.Is(err, asynq.ErrQueueNotFound) {
+				break
+			}
+			if err != nil {
+				return n, fmt.Errorf("list waiting wake-ups: %w", err)
+			}
+			for _, t := range tasks {
+				var p wakePayload
+				if json.Unmarshal(t.Payload, &p) != nil || time.Unix(p.At, 0).After(now) {
+					continue
+				}
+				if err := e.insp.RunTask(e.o.Queue, t.ID); err == nil {
+					n++
+				}
+			}
+			if len(tasks) < 500 {
+				break
+			}
+		}
+	}
+	return n, ctx.Err()
+}
+
+// Ready returns how many wake-ups are due and not finished (waiting for a
+// worker, or running).
+func (e *Engine) Ready(_ context.Context) (int, error) {
+	q, err := e.insp.GetQueueInfo(e.o.Queue)
+	if errors.Is(err, asynq.ErrQueueNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count wake-ups: %w", err)
+	}
+	return q.Pending + q.Active, nil
+}
+
+// Pending returns how many wake-ups wait in the engine (scheduled, due,
+// running or to be retried).
+func (e *Engine) Pending(_ context.Context) (int, error) {
+	q, err := e.insp.GetQueueInfo(e.o.Queue)
+	if errors.Is(err, asynq.ErrQueueNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count wake-ups: %w", err)
+	}
+	return q.Scheduled + q.Pending + q.Active + q.Retry, nil
+}
+
+// asynqLog sends asynq's own messages to our log.
+type asynqLog struct{ log zerolog.Logger }
+
+func (l asynqLog) Debug(args ...any) { l.log.Debug().Str("from", "asynq").Msg(fmt.Sprint(args...)) }
+func (l asynqLog) Info(args ...any)  { l.log.Info().Str("from", "asynq").Msg(fmt.Sprint(args...)) }
+func (l asynqLog) Warn(args ...any)  { l.log.Warn().Str("from", "asynq").Msg(fmt.Sprint(args...)) }
+func (l asynqLog) Error(args ...any) { l.log.Error().Str("from", "asynq").Msg(fmt.Sprint(args...)) }
+func (l asynqLog) Fatal(args ...any) { l.log.Fatal().Str("from", "asynq").Msg(fmt.Sprint(args...)) }
