@@ -100,6 +100,7 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	defer stopWakes()
 	wakesDone := make(chan error, 1)
 	go func() { wakesDone <- engine.Run(wakeCtx, tg.Wake) }()
+	go restoreWakes(wakeCtx, store, engine, log)
 	log.Info().Str("bot", me.Username).Str("updates", cfg.Updates).Msg("pecbot started")
 
 	if cfg.Updates == "webhook" {
@@ -165,6 +166,32 @@ func sweep(ctx context.Context, sender *bot.Sender, store *storage.Store, clock 
 		case <-t.C:
 		}
 	}
+}
+
+// wakesRestored names the one-off restoring of wake-ups in Redis: states
+// written before this version had none scheduled. Deleting the key
+// <REDIS_PREFIX>:done:wakes-restored-1 makes the next start do it again.
+const wakesRestored = "wakes-restored-1"
+
+// restoreWakes schedules, once per Redis, the wake-ups of states that have
+// none scheduled (see bot.RestoreWakes).
+func restoreWakes(ctx context.Context, store *storage.Store, engine *jobs.Engine, log zerolog.Logger) {
+	done, err := store.Done(ctx, wakesRestored)
+	if err != nil || done {
+		return // Redis out of reach: the next start tries again
+	}
+	n, err := bot.RestoreWakes(ctx, store, engine)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Warn().Err(err).Msg("pending reminders not restored; the next start tries again")
+		}
+		return
+	}
+	if err := store.MarkDone(ctx, wakesRestored); err != nil {
+		log.Warn().Err(err).Msg("pending reminders restored, but not marked so")
+		return
+	}
+	log.Info().Int("pending", n).Msg("pending reminders checked and scheduled")
 }
 
 // redisLog sends go-redis's own messages (dial retries while Redis is

@@ -346,3 +346,42 @@ func TestNoReminderAfterCancelForgetMuteOrBlock(t *testing.T) {
 		t.Errorf("after switching reminders back on: %d late activation checks; want one:\n%s", got, strings.Join(texts, "\n---\n"))
 	}
 }
+
+// TestRemindersRestoredAfterUpgrade: states written when no reminder was
+// scheduled (by the version before the job engine, or after the engine's
+// keys were lost) get their reminders after the next start, once.
+func TestRemindersRestoredAfterUpgrade(t *testing.T) {
+	const chat = 8401
+	loc := rome(t)
+	ctx := context.Background()
+	r := newReminderRig(t, time.Date(2027, 9, 30, 10, 0, 0, 0, loc))
+	stop := r.start()
+	sent := r.toActivationWait(chat)[chat]
+	if err, logs := stop(); err != nil {
+		t.Fatalf("stop: %v\n%s", err, logs)
+	}
+	// As the previous version left Redis: the member's state waiting for
+	// 8 October, and no task, no index entry, no mark of a restore.
+	keys, err := r.rdb.Keys(ctx, "asynq:*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys = append(keys, "pecbot:wakes", "pecbot:done:"+wakesRestored)
+	if err := r.rdb.Del(ctx, keys...).Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	r.start()
+	waitUntil(t, 10*time.Second, "the wake-up restored", func() bool { return !r.wakeAt(chat).IsZero() })
+	if n, err := r.eng.Pending(ctx); err != nil || n != 1 {
+		t.Fatalf("%d wake-ups after the restore (%v); want 1", n, err)
+	}
+	r.at(time.Date(2027, 10, 8, 10, 0, 0, 0, loc), chat)
+	r.at(time.Date(2027, 10, 9, 10, 0, 0, 0, loc), chat)
+	if got := countText(r.fake, chat, activationCheck); got != 1 || len(r.fake.Sent(chat)) != sent+1 {
+		t.Fatalf("after the restore: %d activation checks, %d new messages; want the one reminder", got, len(r.fake.Sent(chat))-sent)
+	}
+	if done, err := r.store.Done(ctx, wakesRestored); err != nil || !done {
+		t.Fatalf("the restore is not marked done (%v): every start would scan every member", err)
+	}
+}

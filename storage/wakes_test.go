@@ -1,0 +1,84 @@
+package storage
+
+import (
+	"sort"
+	"testing"
+	"time"
+)
+
+// TestWakeIndex: each commit keeps the member's pending wake-up in the
+// index (a zero time removes it, so does /forget); staff counts read it.
+func TestWakeIndex(t *testing.T) {
+	s, _ := newStore(t, Options{})
+	ctx := t.Context()
+	day := time.Date(2027, 10, 8, 0, 0, 0, 0, time.UTC)
+	commit := func(chat int64, wake time.Time) {
+		t.Helper()
+		turn := mustBegin(t, s, chat, 0)
+		if err := s.Commit(ctx, chat, 0, turn, []byte("x"), nil, 0, wake); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit(1, day.Add(10*time.Hour))       // due today
+	commit(2, day.Add(34*time.Hour))       // tomorrow
+	commit(3, day.Add(-24*time.Hour))      // overdue (the bot was down): due too
+	commit(4, time.Time{})                 // none
+	commit(2, day.Add(58*time.Hour))       // moved: still one entry
+	want := WakeCounts{Pending: 3, Due: 2} // 1 and 3 before the end of the day
+	if got, err := s.Wakes(ctx, day.Add(24*time.Hour)); err != nil || got != want {
+		t.Fatalf("Wakes = %+v, %v; want %+v", got, err, want)
+	}
+	commit(1, time.Time{}) // answered: no more wake-up
+	turn := mustBegin(t, s, 3, 0)
+	if err := s.Forget(ctx, 3, 0, turn, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Wakes(ctx, day.Add(24*time.Hour)); got != (WakeCounts{Pending: 1, Due: 0}) {
+		t.Fatalf("after an answer and a /forget: %+v; want only chat 2 pending", got)
+	}
+	if err := s.IndexWake(ctx, 5, day); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IndexWake(ctx, 2, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Wakes(ctx, day.Add(24*time.Hour)); got != (WakeCounts{Pending: 1, Due: 1}) {
+		t.Fatalf("after IndexWake: %+v; want chat 5 only", got)
+	}
+}
+
+// TestScanStates: every indexed member's state once; members whose record
+// is gone are skipped; a one-off job is marked done.
+func TestScanStates(t *testing.T) {
+	s, c := newStore(t, Options{})
+	ctx := t.Context()
+	for chat := int64(1); chat <= 1200; chat++ { // more than one batch
+		mustCommit(t, s, chat, 0, "s")
+	}
+	if err := c.Del(ctx, s.chatKeys(7).member).Err(); err != nil { // expired meanwhile
+		t.Fatal(err)
+	}
+	var seen []int64
+	if err := s.ScanStates(ctx, func(chat int64, state []byte) error {
+		if string(state) != "s" {
+			t.Errorf("chat %d: state %q", chat, state)
+		}
+		seen = append(seen, chat)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(seen, func(i, j int) bool { return seen[i] < seen[j] })
+	if len(seen) != 1199 || seen[6] != 8 {
+		t.Fatalf("scanned %d states (7th: %d); want 1199 without chat 7", len(seen), seen[6])
+	}
+	if done, err := s.Done(ctx, "job"); err != nil || done {
+		t.Fatalf("Done before = %v, %v", done, err)
+	}
+	if err := s.MarkDone(ctx, "job"); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := s.Done(ctx, "job"); err != nil || !done {
+		t.Fatalf("Done after = %v, %v", done, err)
+	}
+}
