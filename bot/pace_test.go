@@ -33,3 +33,36 @@ func TestSenderPacesAChat(t *testing.T) {
 	}
 	r.settled(t, chat)
 }
+
+// TestSenderRepliesBeforeReminders: while a batch of reminders goes out at
+// the shared pace, a member's reply is not queued behind them: it goes
+// next, and the reminders all follow.
+func TestSenderRepliesBeforeReminders(t *testing.T) {
+	r := newSenderRig(t, nil)
+	r.sender.Rate = r.store.SendRate(10) // the batch takes 3 s
+	const batch, member = 30, 9999
+	for chat := int64(1); chat <= batch; chat++ {
+		r.queue(t, chat, Outgoing{Text: "promemoria", Kind: KindReminder})
+		r.sender.KickAs(chat, KindReminder)
+	}
+	r.fake.WaitCalls(t, "sendMessage", 3)
+	before := len(r.fake.CallsOf("sendMessage"))
+	r.queue(t, member, Outgoing{Text: "risposta"})
+	r.sender.Kick(member)
+	calls := r.fake.WaitCalls(t, "sendMessage", batch+1)
+	order := -1
+	for i, c := range calls {
+		if chat, _ := c.Params["chat_id"].(int64); chat == member {
+			order = i
+		}
+	}
+	// The reply may wait for the reminders already taking their turn
+	// (one per delivery slot at most), never for the rest of the batch.
+	if order < 0 || order > before+3 {
+		t.Fatalf("the reply went out %d-th, after %d reminders were sent when it was queued; want right after them", order+1, before)
+	}
+	for chat := int64(1); chat <= batch; chat++ {
+		r.settled(t, chat)
+	}
+	r.settled(t, member)
+}
