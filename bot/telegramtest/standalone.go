@@ -1,0 +1,65 @@
+package telegramtest
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// NewStandalone starts a fake Bot API server for the bot token token
+// outside a test (a benchmark, a trial run), and returns it with the
+// function that shuts it down (releasing pending long polls and hung calls).
+// It behaves as a server from New, except that what New reports to its
+// test (Push given an update it cannot encode) is a panic here; WaitCalls,
+// which needs a test, is not for it.
+func NewStandalone(token string) (srv *Server, stop func(), err error) {
+	if token == "" {
+		return nil, nil, errors.New("telegramtest.NewStandalone: empty token")
+	}
+	// The same fields as New's.
+	s := &Server{
+		t:        noTest{},
+		token:    token,
+		botID:    botID(token),
+		done:     make(chan struct{}),
+		changed:  make(chan struct{}),
+		faults:   map[string][]*faultSlot{},
+		msgID:    100,
+		updateID: 1000,
+		queryID:  4200000000000000000,
+		messages: map[int64]map[int]*message{},
+		sent:     map[int64][]Sent{},
+		queries:  map[string]bool{},
+		commands: map[string]any{},
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	return s, s.close, nil
+}
+
+// Accepted returns how many calls of method (any spelling) were answered
+// 200 so far. Unlike CallsOf it copies nothing, so that a caller waiting
+// for many calls can ask often.
+func (s *Server) Accepted(method string) int {
+	method, _ = canonical(method)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for i := range s.calls {
+		if s.calls[i].Method == method && s.calls[i].Status == http.StatusOK {
+			n++
+		}
+	}
+	return n
+}
+
+// noTest stands in for the test of a standalone Server. The server only
+// ever calls its Errorf, which panics: outside a test there is nobody to
+// report to, and a bad update is the caller's bug. Its other methods are
+// never called (the embedded nil TB would panic).
+type noTest struct{ testing.TB }
+
+func (noTest) Helper() {}
+
+func (noTest) Errorf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
