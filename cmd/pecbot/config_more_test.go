@@ -23,6 +23,11 @@ func TestTelegramConfigErrors(t *testing.T) {
 		{map[string]string{"REDIS_PREFIX": "pec{bot}"}, "REDIS_PREFIX"},
 		{map[string]string{"REDIS_URL": "http://not-redis"}, "REDIS_URL"},
 		{map[string]string{"MEMBER_TTL": "forever"}, "MEMBER_TTL"},
+		{map[string]string{"SEND_RATE": "0"}, "SEND_RATE"},
+		{map[string]string{"SEND_RATE": "5000"}, "SEND_RATE"},
+		{map[string]string{"SEND_RATE": "fast"}, "SEND_RATE"},
+		{map[string]string{"REMINDER_WORKERS": "0"}, "REMINDER_WORKERS"},
+		{map[string]string{"REMINDER_WORKERS": "-3"}, "REMINDER_WORKERS"},
 	} {
 		env := map[string]string{"TELEGRAM_TOKEN": "1:x"}
 		for k, v := range tc.env {
