@@ -59,7 +59,8 @@ type Sender struct {
 
 	// Rate, when set, is the pace shared by every process (about 30
 	// messages a second for a bot); nil: no shared pace. Wait's class is
-	// the message's priority: 0 replies, 1 reminders, 2 broadcasts.
+	// the message's priority: 0 replies, 1 reminders, 2 broadcasts. A Rate
+	// that also has Pause(ctx, d) is paused for everyone on a 429.
 	Rate interface {
 		Wait(ctx context.Context, class int) error
 	}
@@ -270,7 +271,16 @@ func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (bl
 		case err == nil:
 			return false, nil
 		case errors.As(err, &tooMany):
-			s.pause(time.Duration(max(tooMany.RetryAfter, 1)) * time.Second)
+			d := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+			s.pause(d)
+			// The limit is the bot's: every process waits, not only this one.
+			if p, ok := s.Rate.(interface {
+				Pause(context.Context, time.Duration) error
+			}); ok {
+				if err := p.Pause(ctx, d); err != nil {
+					s.Log.Warn().Err(err).Msg("429 heard, but other processes could not be told to pause")
+				}
+			}
 			continue
 		case errors.Is(err, tgbot.ErrorForbidden):
 			s.Log.Info().Str("chat", chatRef(chat)).Msg("member blocked the bot: marked inactive")

@@ -167,6 +167,54 @@ func TestSenderTooManyRequests(t *testing.T) {
 	r.settled(t, chat)
 }
 
+// A 429 heard by one process pauses the other processes too: Telegram's
+// limit is the bot's.
+func TestSenderTooManyRequestsPausesEveryProcess(t *testing.T) {
+	const chat, other = 111, 112
+	r := newSenderRig(t, nil)
+	r.sender.Rate = r.store.SendRate(1000)
+	api, err := tgbot.New(senderToken, tgbot.WithServerURL(r.fake.URL()), tgbot.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := NewSender(t.Context(), api, storage.New(r.rdb, storage.Options{}), zerolog.Nop()) // another process
+	second.Rate = storage.New(r.rdb, storage.Options{}).SendRate(1000)
+	r.queue(t, chat, Outgoing{Text: "uno"})
+	r.queue(t, other, Outgoing{Text: "altro"})
+	r.fake.Fail("sendMessage", 1, telegramtest.TooMany(2))
+	first := make(chan error, 1)
+	go func() { first <- r.sender.Deliver(t.Context(), chat) }()
+	r.fake.WaitCalls(t, "sendMessage", 1) // the 429
+	// ...heard by the first process once it has paused the shared pace.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if ttl, _ := r.rdb.PTTL(t.Context(), "rate:pecbot:rate:send").Result(); ttl > time.Second {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the 429 did not pause the shared pace")
+		}
+		time.Sleep(time.Millisecond) // polling Redis for the pause, not waiting for it to pass
+	}
+	if err := second.Deliver(t.Context(), other); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	calls := r.fake.CallsOf("sendMessage")
+	if got := statuses(calls); len(got) != 3 || got[0] != http.StatusTooManyRequests {
+		t.Fatalf("sendMessage answers %v, want [429 200 200]", got)
+	}
+	// Neither process sent before retry_after (a lower bound).
+	for _, c := range calls[1:] {
+		if gap := c.At.Sub(calls[0].At); gap < 1900*time.Millisecond {
+			t.Errorf("a message went %v after the 429 (retry_after 2s): not every process paused", gap)
+		}
+	}
+	r.settled(t, chat)
+	r.settled(t, other)
+}
+
 // A member who blocked the bot (403) is marked blocked in Redis; the rest of
 // their outbox is dropped and never retried; other members are not held up.
 func TestSenderBlocked(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
 )
 
 // SendRate is the pace of every message the bot sends, shared by all its
@@ -19,6 +20,7 @@ import (
 // broadcasts last, and the total never exceeds the pace by more than
 // replies' short burst.
 type SendRate struct {
+	client  redis.UniversalClient
 	limiter *redis_rate.Limiter
 	key     string
 	limits  []redis_rate.Limit // per class
@@ -30,7 +32,7 @@ const sendClasses = 3
 
 // SendRate returns the shared pace of perSecond messages a second.
 func (s *Store) SendRate(perSecond int) *SendRate {
-	r := &SendRate{limiter: redis_rate.NewLimiter(s.c), key: s.o.Prefix + ":rate:send"}
+	r := &SendRate{client: s.c, limiter: redis_rate.NewLimiter(s.c), key: s.o.Prefix + ":rate:send"}
 	for c := range sendClasses {
 		// Burst b lets a message through while the backlog is under b-1
 		// intervals: 3 for replies (a reply of three messages goes at
@@ -67,4 +69,34 @@ func (r *SendRate) try(ctx context.Context, class int) (ok bool, retry time.Dura
 		return false, 0, fmt.Errorf("send rate: %w", err)
 	}
 	return res.Allowed > 0, res.RetryAfter, nil
+}
+
+// pauseScript moves the shared pace's next free moment (the GCRA "TAT"
+// redis_rate keeps under the key, in seconds since 2017-01-01 by Redis's
+// clock) to now + ARGV[1] seconds, unless it is later already: every
+// process's next message then waits that long. TestSendRatePause checks
+// the format still matches the library's.
+//
+//	KEYS: the rate key
+//	ARGV: seconds to pause
+var pauseScript = redis.NewScript(`
+local t = redis.call("TIME")
+local now = (t[1] - 1483228800) + (t[2] / 1000000)
+local want = now + tonumber(ARGV[1])
+local tat = tonumber(redis.call("GET", KEYS[1]) or "0")
+if want > tat then
+  redis.call("SET", KEYS[1], tostring(want), "EX", math.ceil(tonumber(ARGV[1])) + 1)
+end
+return 0
+`)
+
+// Pause makes every process's next message wait d: Telegram answered 429
+// with retry_after, which applies to the whole bot, not to the process
+// that heard it.
+func (r *SendRate) Pause(ctx context.Context, d time.Duration) error {
+	// redis_rate keeps the key under its own prefix.
+	if err := pauseScript.Run(ctx, r.client, []string{"rate:" + r.key}, d.Seconds()).Err(); err != nil {
+		return fmt.Errorf("pause the send rate: %w", err)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"testing"
+	"time"
 )
 
 // TestSendRateIsShared: two processes' senders share one pace through
@@ -44,5 +45,29 @@ func TestSendRatePriorities(t *testing.T) {
 		if ok != st.want {
 			t.Fatalf("step %d: class %d let through = %v; want %v", i, st.class, ok, st.want)
 		}
+	}
+}
+
+// TestSendRatePause: a 429 heard by one process pauses every process's
+// next message, replies included, for retry_after.
+func TestSendRatePause(t *testing.T) {
+	s, c := newStore(t, Options{})
+	other := New(c, Options{}).SendRate(1000)
+	if err := s.SendRate(1000).Pause(t.Context(), 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	ok, retry, err := other.try(t.Context(), 0)
+	if err != nil || ok {
+		t.Fatalf("a reply went during the pause (%v)", err)
+	}
+	if retry < 2*time.Second || retry > 3*time.Second {
+		t.Fatalf("retry in %v; want the rest of the 3 s pause", retry)
+	}
+	// A shorter pause does not shorten a longer one.
+	if err := other.Pause(t.Context(), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, retry, _ := other.try(t.Context(), 0); retry < 2*time.Second {
+		t.Fatalf("after a shorter pause: retry in %v; want the longer pause kept", retry)
 	}
 }
