@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -231,7 +232,7 @@ func (e *Engine) Run(ctx context.Context, handle WakeHandler) error {
 		LogLevel:                 asynq.WarnLevel,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(_ context.Context, t *asynq.Task, err error) {
 			if isFailure(err) {
-				e.log.Warn().Err(err).Str("task", t.Type()).Msg("wake-up failed; it will be tried again")
+				e.log.Warn().Str("error", redact(err.Error())).Str("task", t.Type()).Msg("wake-up failed; it will be tried again")
 			}
 		}),
 	})
@@ -343,11 +344,22 @@ func (e *Engine) Pending(_ context.Context) (int, error) {
 	return q.Scheduled + q.Pending + q.Active + q.Retry, nil
 }
 
-// asynqLog sends asynq's own messages to our log.
+// asynqLog sends asynq's own messages to our log, without the chat IDs
+// its task IDs and our errors carry.
 type asynqLog struct{ log zerolog.Logger }
 
-func (l asynqLog) Debug(args ...any) { l.log.Debug().Str("from", "asynq").Msg(fmt.Sprint(args...)) }
-func (l asynqLog) Info(args ...any)  { l.log.Info().Str("from", "asynq").Msg(fmt.Sprint(args...)) }
-func (l asynqLog) Warn(args ...any)  { l.log.Warn().Str("from", "asynq").Msg(fmt.Sprint(args...)) }
-func (l asynqLog) Error(args ...any) { l.log.Error().Str("from", "asynq").Msg(fmt.Sprint(args...)) }
-func (l asynqLog) Fatal(args ...any) { l.log.Fatal().Str("from", "asynq").Msg(fmt.Sprint(args...)) }
+func (l asynqLog) msg(args []any) string { return redact(fmt.Sprint(args...)) }
+
+func (l asynqLog) Debug(args ...any) { l.log.Debug().Str("from", "asynq").Msg(l.msg(args)) }
+func (l asynqLog) Info(args ...any)  { l.log.Info().Str("from", "asynq").Msg(l.msg(args)) }
+func (l asynqLog) Warn(args ...any)  { l.log.Warn().Str("from", "asynq").Msg(l.msg(args)) }
+func (l asynqLog) Error(args ...any) { l.log.Error().Str("from", "asynq").Msg(l.msg(args)) }
+func (l asynqLog) Fatal(args ...any) { l.log.Fatal().Str("from", "asynq").Msg(l.msg(args)) }
+
+// chatIDs finds the chat IDs in a task ID ("w:<chat>:") or an error of ours
+// ("chat <chat>"), and in a task's payload ("c":<chat>).
+var chatIDs = regexp.MustCompile(`(w:|chat |"c":)-?[0-9]+`)
+
+// redact hides the chat IDs in a log message: a member's Telegram ID is
+// personal data.
+func redact(s string) string { return chatIDs.ReplaceAllString(s, "${1}…") }

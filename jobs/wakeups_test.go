@@ -262,3 +262,17 @@ func TestOffsetClockSchedulesAtMatchingRealTime(t *testing.T) {
 type offsetClock time.Duration
 
 func (o offsetClock) Now() time.Time { return time.Now().Add(time.Duration(o)) }
+
+// Log lines from the engine and asynq carry no chat ID.
+func TestRedactChatIDs(t *testing.T) {
+	for in, want := range map[string]string{
+		`could not retry task w:123456789:act_check:1833436800`: `could not retry task w:…:act_check:1833436800`,
+		`begin update 0 of chat -100123: chat is busy`:          `begin update 0 of chat …: chat is busy`,
+		`payload {"c":42,"r":"fax_ask","t":1}`:                  `payload {"c":…,"r":"fax_ask","t":1}`,
+		`nothing personal: queue pecbot, 3 tasks, retry in 2s`:  `nothing personal: queue pecbot, 3 tasks, retry in 2s`,
+	} {
+		if got := redact(in); got != want {
+			t.Errorf("redact(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
