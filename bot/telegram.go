@@ -117,7 +117,11 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 		return t.dropWake(ctx, in.chat, turn)
 	}
 	now := t.Clock.Now()
-	out := t.step(turn.State, in, now)
+	out, err := t.step(turn.State, in, now)
+	if err != nil {
+		_ = t.Turns.Release(ctx, in.chat, turn)
+		return err
+	}
 	if woken && len(out.Replies) == 0 && !out.Forget && bytes.Equal(out.Encoded, turn.State) {
 		// A wake-up that no longer applies: nothing to write.
 		t.Log.Debug().Str("chat", chatRef(in.chat)).Str("reason", string(in.event.Reason)).Msg("wake-up no longer applies")
@@ -167,7 +171,7 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 	// by itself). Cancelling is a saving only: left there, it would find
 	// nothing to do.
 	if t.Wakes != nil && !was.IsZero() && !sameWake(was, will) &&
-		!(woken && was.Reason == in.event.Reason && was.At.Equal(in.event.At)) {
+		!(woken && sameWake(was, dialogs.Wake{Reason: in.event.Reason, At: in.event.At})) {
 		if err := t.Wakes.Cancel(ctx, in.chat, was); err != nil {
 			t.Log.Warn().Err(err).Msg("an old wake-up could not be cancelled; it will find nothing to do")
 		}
@@ -202,25 +206,38 @@ func pendingWake(s dialogs.State) dialogs.Wake {
 	return s.Wake
 }
 
-func sameWake(a, b dialogs.Wake) bool { return a.Reason == b.Reason && a.At.Equal(b.At) }
+// sameWake compares wake-ups as the job engine knows them: to the second.
+func sameWake(a, b dialogs.Wake) bool { return a.Reason == b.Reason && a.At.Unix() == b.At.Unix() }
 
-// step runs the dialog. A panic is recovered and logged, and the member gets
-// a short apology with their state unchanged: one bad update never kills
-// the bot, nor comes back to kill it again (it is committed as seen).
-func (t *Telegram) step(raw []byte, in incoming, now time.Time) (out Outcome) {
+// step runs the dialog. A panic is recovered and logged, like an error of
+// the turn; see failed for what the member gets.
+func (t *Telegram) step(raw []byte, in incoming, now time.Time) (out Outcome, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			t.Log.Error().Str("panic", fmt.Sprint(r)).Str("stack", string(debug.Stack())).
-				Str("kind", kindOf(in.event)).Msg("panic while handling an update; the member gets an apology")
-			out = t.apology(raw)
+				Str("kind", kindOf(in.event)).Msg("panic while handling an event")
+			out, err = t.failed(raw, in, fmt.Errorf("panic: %v", r))
 		}
 	}()
-	out, err := t.Conv.Turn(raw, in.event, now)
+	out, err = t.Conv.Turn(raw, in.event, now)
 	if err != nil {
-		t.Log.Error().Err(err).Str("kind", kindOf(in.event)).Msg("update could not be handled; the member gets an apology")
-		return t.apology(raw)
+		t.Log.Error().Err(err).Str("kind", kindOf(in.event)).Msg("an event could not be handled")
+		return t.failed(raw, in, err)
 	}
-	return out
+	return out, nil
+}
+
+// failed is what a turn that could not be handled comes to. An update gets
+// a short apology with the member's state unchanged, committed as seen: one
+// bad update never kills the bot, nor comes back to kill it again. A
+// wake-up is an error, to be tried again later: the member asked for
+// nothing, so an apology out of the blue would only puzzle them, and the
+// reminder must not be lost.
+func (t *Telegram) failed(raw []byte, in incoming, err error) (Outcome, error) {
+	if in.event.Kind == dialogs.Woken {
+		return Outcome{}, fmt.Errorf("wake-up %s: %w", in.event.Reason, err)
+	}
+	return t.apology(raw), nil
 }
 
 // apology keeps the stored state and says sorry.

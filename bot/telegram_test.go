@@ -169,7 +169,7 @@ func TestTelegramPanicRecovered(t *testing.T) {
 	if n := len(r.fake.CallsOf("answerCallbackQuery")); n != 4 {
 		t.Errorf("%d button presses answered, want 4 (the one that panicked too)", n)
 	}
-	if n := strings.Count(r.logs.String(), "panic while handling an update"); n != 1 {
+	if n := strings.Count(r.logs.String(), "panic while handling an event"); n != 1 {
 		t.Errorf("%d panics logged, want 1:\n%s", n, r.logs.String())
 	}
 	v, _ := rdb.HGet(ctx, member, "v").Result()
@@ -186,7 +186,7 @@ func TestTelegramPanicRecovered(t *testing.T) {
 	if v2, _ := rdb.HGet(ctx, member, "v").Result(); v2 != v {
 		t.Errorf("the redelivered update was handled again: version %s, then %s", v, v2)
 	}
-	if n := strings.Count(r.logs.String(), "panic while handling an update"); n != 1 {
+	if n := strings.Count(r.logs.String(), "panic while handling an event"); n != 1 {
 		t.Errorf("%d panics logged after the redelivery, want still 1", n)
 	}
 
@@ -200,6 +200,42 @@ func TestTelegramPanicRecovered(t *testing.T) {
 	r.fake.WaitCalls(t, "sendMessage", 8)
 	if got := lastPlain(r.fake, chat); !strings.Contains(got, "Hai già inviato il fax?") {
 		t.Errorf("after the panic the member is not where they were: %q", got)
+	}
+}
+
+// A wake-up whose turn fails (here the dialog panics: no calendar to put
+// off a late reminder with) sends the member nothing, no apology out of
+// the blue, and leaves their state waiting for it: the engine tries again.
+func TestTelegramWakeUpFailureIsRetriedNotApologised(t *testing.T) {
+	const chat = 57
+	broken := &dialogs.Dialog{Loc: rome(t), RemindHour: 10} // Cal nil
+	r := newHookRig(t, broken)
+	ctx := t.Context()
+	due := time.Date(2027, 9, 30, 10, 0, 0, 0, rome(t))
+	state, err := dialogs.Encode(dialogs.State{Step: dialogs.StepActWaiting, Lang: "it",
+		Wake: dialogs.Wake{At: due, Reason: dialogs.WakeActCheck}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn, err := r.store.Begin(ctx, chat, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.Commit(ctx, chat, 0, turn, state, nil, 0, due); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.tg.Wake(ctx, chat, dialogs.Wake{At: due, Reason: dialogs.WakeActCheck}); err == nil {
+		t.Fatal("a wake-up whose turn panicked reported success: it would not be tried again")
+	}
+	r.quiet(t, chat)
+	if sent := r.fake.Sent(chat); len(sent) != 0 {
+		t.Errorf("the member got %q from a failed wake-up; want nothing", sent[0].Plain)
+	}
+	if after, _ := r.rds.Client().HGet(ctx, fmt.Sprintf("pecbot:{%d}:member", chat), "state").Bytes(); string(after) != string(state) {
+		t.Errorf("the failed wake-up changed the state:\n%s\nwas\n%s", after, state)
+	}
+	if n := strings.Count(r.logs.String(), "panic while handling an event"); n != 1 {
+		t.Errorf("%d panics logged, want 1", n)
 	}
 }
 

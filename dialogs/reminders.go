@@ -22,7 +22,9 @@ func (d *Dialog) setReminders(s State, on bool, now time.Time) (State, Effects) 
 // notBefore moves a wake-up that is already due to the next civil moment.
 func (d *Dialog) notBefore(w Wake, now time.Time) Wake {
 	if !w.IsZero() && !w.At.After(now) {
-		w.At = d.Cal.NextCivilTime(now, d.Loc, d.RemindHour)
+		// Whole seconds: the job engine keeps times to the second, and
+		// the wake-up it brings back must match this one.
+		w.At = ceilSecond(d.Cal.NextCivilTime(now, d.Loc, d.RemindHour))
 	}
 	return w
 }
@@ -54,8 +56,10 @@ func noWake(*Dialog, State, time.Time) Wake { return Wake{} }
 // waits once, for the next working day, rather than interrupt.
 func (d *Dialog) woken(s State, ev Event, now time.Time) (State, Effects) {
 	rule, ok := wakes[ev.Reason]
+	// Times compared to the second, as the job engine keeps them (a state
+	// may hold a finer one, written before this rule).
 	if !ok || s.RemindersOff || s.Wake.IsZero() || s.Wake.Reason != ev.Reason ||
-		!s.Wake.At.Equal(ev.At) || now.Before(s.Wake.At) {
+		s.Wake.At.Unix() != ev.At.Unix() || now.Unix() < s.Wake.At.Unix() {
 		return s, Effects{}
 	}
 	if civil := d.Cal.NextCivilTime(now, d.Loc, d.RemindHour); civil.After(now) {
@@ -100,3 +104,11 @@ var stopReminders = choice{action: ActRemind, arg: "off", label: "btn.remind_off
 // without any for good.
 var startReminders = choice{action: ActRemind, arg: "on", label: "btn.remind_on",
 	visible: func(s State) bool { return s.RemindersOff && !s.Wake.IsZero() }}
+
+// ceilSecond rounds t up to a whole second.
+func ceilSecond(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); r.Before(t) {
+		return r.Add(time.Second)
+	}
+	return t
+}

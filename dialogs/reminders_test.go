@@ -379,3 +379,32 @@ func TestScheduledWakeUpsAreCivil(t *testing.T) {
 		}
 	}
 }
+
+// Wake-up times are whole seconds, as the job engine keeps them: one set
+// from "now" (reminders back on in civil hours) is rounded up, and one
+// stored finer by an older version still fires when the engine brings it
+// back to the second.
+func TestWakeUpTimesAreWholeSeconds(t *testing.T) {
+	d := newDialog()
+	muted := dialogs.State{Step: dialogs.StepActWaiting, Lang: "it", RemindersOff: true,
+		FaxDay: day(2027, 9, 30), Activation: day(2027, 10, 8),
+		Wake: wakeAt(dialogs.WakeActCheck, at(2027, 10, 8, 10, 0))}
+	now := at(2027, 10, 20, 11, 0).Add(500 * time.Millisecond)
+	on, _ := d.Step(muted, dialogs.Event{Kind: dialogs.Press, Action: dialogs.ActRemind, Arg: "on", From: dialogs.StepActWaiting}, now)
+	if want := at(2027, 10, 20, 11, 0).Add(time.Second); !on.Wake.At.Equal(want) {
+		t.Fatalf("reminders back on at %v: wake-up at %v; want %v", now, on.Wake.At, want)
+	}
+	_, fx := d.Step(on, dialogs.Event{Kind: dialogs.Woken, Reason: on.Wake.Reason, At: on.Wake.At}, on.Wake.At.Add(200*time.Millisecond))
+	if len(fx.Messages) == 0 {
+		t.Fatal("the wake-up set when reminders came back on did nothing")
+	}
+
+	legacy := muted
+	legacy.RemindersOff = false
+	legacy.Wake.At = at(2027, 10, 8, 10, 0).Add(500 * time.Millisecond) // stored with a fraction
+	engine := time.Unix(legacy.Wake.At.Unix(), 0)                      // as the engine brings it back
+	_, fx = d.Step(legacy, dialogs.Event{Kind: dialogs.Woken, Reason: dialogs.WakeActCheck, At: engine}, engine.Add(100*time.Millisecond))
+	if len(fx.Messages) == 0 {
+		t.Fatal("a wake-up stored with a fraction of a second was taken for a stale one")
+	}
+}

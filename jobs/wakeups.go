@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -144,14 +145,35 @@ func (e *Engine) Schedule(ctx context.Context, chat int64, w dialogs.Wake) error
 		return fmt.Errorf("schedule wake-up: %w", err)
 	}
 	task := asynq.NewTask(taskWake, payload)
-	_, err = e.client.EnqueueContext(ctx, task,
-		asynq.Queue(e.o.Queue),
-		asynq.TaskID(taskID(chat, w)),
-		asynq.ProcessAt(e.realTime(w.At)),
-		asynq.MaxRetry(maxRetry),
-		asynq.Timeout(wakeTimeout),
-	)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+	id := taskID(chat, w)
+	enqueue := func() error {
+		_, err := e.client.EnqueueContext(ctx, task,
+			asynq.Queue(e.o.Queue),
+			asynq.TaskID(id),
+			asynq.ProcessAt(e.realTime(w.At)),
+			asynq.MaxRetry(maxRetry),
+			asynq.Timeout(wakeTimeout),
+		)
+		return err
+	}
+	err = enqueue()
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		// Scheduled already (a turn retried, a restore), unless the task
+		// was given up (archived after its retries) or is done: then the
+		// state still waiting for it must get it again.
+		info, ierr := e.insp.GetTaskInfo(e.o.Queue, id)
+		if ierr != nil || (info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateCompleted) {
+			return nil
+		}
+		if err := e.insp.DeleteTask(e.o.Queue, id); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+			return fmt.Errorf("schedule wake-up %s again: %w", w.Reason, err)
+		}
+		err = enqueue()
+		if errors.Is(err, asynq.ErrTaskIDConflict) {
+			return nil // someone else did it meanwhile
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("schedule wake-up %s: %w", w.Reason, err)
 	}
 	return nil
@@ -230,10 +252,19 @@ func (e *Engine) Run(ctx context.Context, handle WakeHandler) error {
 		ShutdownTimeout:          e.o.ShutdownWait,
 		Logger:                   asynqLog{e.log},
 		LogLevel:                 asynq.WarnLevel,
-		ErrorHandler: asynq.ErrorHandlerFunc(func(_ context.Context, t *asynq.Task, err error) {
-			if isFailure(err) {
-				e.log.Warn().Str("error", redact(err.Error())).Str("task", t.Type()).Msg("wake-up failed; it will be tried again")
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			if !isFailure(err) {
+				return
 			}
+			retried, _ := asynq.GetRetryCount(ctx)
+			limit, _ := asynq.GetMaxRetry(ctx)
+			if retried >= limit || errors.Is(err, asynq.SkipRetry) {
+				// The reminder is lost unless someone acts: loudly.
+				e.log.Error().Str("error", redact(err.Error())).Int("tries", retried+1).
+					Msg("wake-up given up; the member's next turn or a restore schedules it again")
+				return
+			}
+			e.log.Warn().Str("error", redact(err.Error())).Int("tries", retried+1).Msg("wake-up failed; it will be tried again")
 		}),
 	})
 	mux := asynq.NewServeMux()
@@ -321,12 +352,9 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 // Ready returns how many wake-ups are due and not finished (waiting for a
 // worker, or running).
 func (e *Engine) Ready(_ context.Context) (int, error) {
-	q, err := e.insp.GetQueueInfo(e.o.Queue)
-	if errors.Is(err, asynq.ErrQueueNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("count wake-ups: %w", err)
+	q, err := e.queueInfo()
+	if q == nil || err != nil {
+		return 0, err
 	}
 	return q.Pending + q.Active, nil
 }
@@ -334,14 +362,29 @@ func (e *Engine) Ready(_ context.Context) (int, error) {
 // Pending returns how many wake-ups wait in the engine (scheduled, due,
 // running or to be retried).
 func (e *Engine) Pending(_ context.Context) (int, error) {
-	q, err := e.insp.GetQueueInfo(e.o.Queue)
-	if errors.Is(err, asynq.ErrQueueNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("count wake-ups: %w", err)
+	q, err := e.queueInfo()
+	if q == nil || err != nil {
+		return 0, err
 	}
 	return q.Scheduled + q.Pending + q.Active + q.Retry, nil
+}
+
+// queueInfo reads the engine's queue; nil before any task was scheduled
+// (asynq's GetQueueInfo then fails with an error of its own, not
+// ErrQueueNotFound).
+func (e *Engine) queueInfo() (*asynq.QueueInfo, error) {
+	queues, err := e.insp.Queues()
+	if err != nil {
+		return nil, fmt.Errorf("count wake-ups: %w", err)
+	}
+	if !slices.Contains(queues, e.o.Queue) {
+		return nil, nil
+	}
+	q, err := e.insp.GetQueueInfo(e.o.Queue)
+	if err != nil {
+		return nil, fmt.Errorf("count wake-ups: %w", err)
+	}
+	return q, nil
 }
 
 // asynqLog sends asynq's own messages to our log, without the chat IDs

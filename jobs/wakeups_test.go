@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -126,20 +127,10 @@ func TestWakeUpRunsOnceWhenDue(t *testing.T) {
 
 func waitPending(t *testing.T, e *Engine, want int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitUntil(t, fmt.Sprintf("%d wake-ups pending", want), func() bool {
 		n, err := e.Pending(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pending = %d; want %d", n, want)
-		}
-		time.Sleep(10 * time.Millisecond) // polling Redis for a count, not synchronising
-	}
+		return err == nil && n == want
+	})
 }
 
 // A cancelled wake-up never runs; cancelling one that is gone is no error.
@@ -274,5 +265,77 @@ func TestRedactChatIDs(t *testing.T) {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q; want %q", in, got, want)
 		}
+	}
+}
+
+// A wake-up given up (archived after its retries) is scheduled again when
+// asked: the state still waiting for it must not be stuck behind its ID.
+func TestGivenUpWakeUpScheduledAgain(t *testing.T) {
+	rdb := redistest.Start(t)
+	clock := &testClock{t: time.Date(2027, 3, 1, 12, 0, 0, 0, rome)}
+	e := New(rdb, Options{Clock: clock}, zerolog.Nop())
+	ctx := context.Background()
+	wk := dialogs.Wake{At: clock.Now().Add(time.Hour), Reason: dialogs.WakeFaxAsk}
+	if err := e.Schedule(ctx, 11, wk); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.insp.ArchiveTask(e.o.Queue, taskID(11, wk)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Schedule(ctx, 11, wk); err != nil {
+		t.Fatal(err)
+	}
+	info, err := e.insp.GetTaskInfo(e.o.Queue, taskID(11, wk))
+	if err != nil || info.State != asynq.TaskStateScheduled {
+		t.Fatalf("after scheduling a given-up wake-up again: %v, %v; want it scheduled", info, err)
+	}
+}
+
+// A task forced to run before its time (another process's clock, an
+// operator) goes back to wait: the member hears nothing early.
+func TestForcedEarlyWakeUpWaits(t *testing.T) {
+	rdb := redistest.Start(t)
+	clock := &testClock{t: time.Date(2027, 3, 1, 12, 0, 0, 0, rome)}
+	w := newWoken()
+	e := startEngine(t, rdb, clock, w.handle)
+	ctx := context.Background()
+	wk := dialogs.Wake{At: clock.Now().Add(time.Hour), Reason: dialogs.WakeFaxAsk}
+	if err := e.Schedule(ctx, 12, wk); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.insp.RunTask(e.o.Queue, taskID(12, wk)); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the early run put back to wait", func() bool {
+		info, err := e.insp.GetTaskInfo(e.o.Queue, taskID(12, wk))
+		return err == nil && info.State == asynq.TaskStateRetry
+	})
+	if got := w.all(); len(got) != 0 {
+		t.Fatalf("handled %v before its time", got)
+	}
+	clock.Set(wk.At)
+	w.wait(t, 1)
+}
+
+// waitUntil polls cond until it holds, failing the test after 10 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for wait := time.Millisecond; !cond(); wait = min(2*wait, 50*time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10s", what)
+		}
+		time.Sleep(wait) // polling Redis, not waiting for something to happen
+	}
+}
+
+// Counting before any wake-up was ever scheduled is no error: none.
+func TestCountsBeforeAnyWakeUp(t *testing.T) {
+	e := New(redistest.Start(t), Options{}, zerolog.Nop())
+	if n, err := e.Pending(context.Background()); err != nil || n != 0 {
+		t.Errorf("Pending = %d, %v; want 0, nil", n, err)
+	}
+	if n, err := e.Ready(context.Background()); err != nil || n != 0 {
+		t.Errorf("Ready = %d, %v; want 0, nil", n, err)
 	}
 }

@@ -318,7 +318,7 @@ func TestNoReminderAfterCancelForgetMuteOrBlock(t *testing.T) {
 	}
 
 	r.at(time.Date(2027, 10, 8, 10, 0, 0, 0, loc), cancelled, forgotten, muted, blocked)
-	r.at(time.Date(2027, 10, 20, 10, 0, 0, 0, loc), cancelled, forgotten, muted, blocked)
+	r.at(time.Date(2027, 10, 20, 10, 0, 0, 7e8, loc), cancelled, forgotten, muted, blocked) // a fraction of a second: wake-ups are kept to the second
 	for _, c := range []int64{cancelled, forgotten, muted, blocked} {
 		if got := len(r.fake.Sent(c)); got != sent[c] {
 			t.Errorf("chat %d got %q after its reminder was cancelled", c, lastText(r.fake, c))
