@@ -66,3 +66,39 @@ func TestSenderRepliesBeforeReminders(t *testing.T) {
 	}
 	r.settled(t, member)
 }
+
+// TestSenderReplyOvertakesQueuedReminders: a member whose reminder waits
+// behind a batch (every bulk delivery slot busy) writes to the bot: their
+// chat moves to the replies' slots and both their messages go next,
+// without waiting for the batch.
+func TestSenderReplyOvertakesQueuedReminders(t *testing.T) {
+	r := newSenderRig(t, nil)
+	r.sender.Rate = r.store.SendRate(20) // the batch takes 3 s
+	const batch, member = maxDeliveries + 28, 9999
+	for chat := int64(1); chat <= batch; chat++ {
+		r.queue(t, chat, Outgoing{Text: "promemoria", Kind: KindReminder})
+		r.sender.KickAs(chat, KindReminder)
+	}
+	r.queue(t, member, Outgoing{Text: "il tuo promemoria", Kind: KindReminder})
+	r.sender.KickAs(member, KindReminder) // waits for a bulk slot
+	r.fake.WaitCalls(t, "sendMessage", 3)
+	before := len(r.fake.CallsOf("sendMessage"))
+	r.queue(t, member, Outgoing{Text: "risposta"})
+	r.sender.Kick(member)
+	calls := r.fake.WaitCalls(t, "sendMessage", batch+2)
+	var got []int
+	for i, c := range calls {
+		if chat, _ := c.Params["chat_id"].(int64); chat == member {
+			got = append(got, i)
+		}
+	}
+	if len(got) != 2 || got[1] > before+4 {
+		t.Fatalf("the member's messages went out at %v (of %d), %d reminders sent when they wrote; want both right after those", got, len(calls), before)
+	}
+	if plain := plains(r.fake.Sent(member)); len(plain) != 2 || plain[0] != "il tuo promemoria" || plain[1] != "risposta" {
+		t.Fatalf("the member got %q; want their reminder then the reply, in order", plain)
+	}
+	for chat := int64(1); chat <= batch; chat++ {
+		r.settled(t, chat)
+	}
+}

@@ -47,9 +47,10 @@ type Sender struct {
 	Log   zerolog.Logger
 
 	mu        sync.Mutex
-	running   map[int64]bool // chats being delivered by this process
-	again     map[int64]bool // kicked while running: look once more
-	pausedTil time.Time      // a 429 asked everyone to wait
+	running   map[int64]bool          // chats being delivered by this process
+	urgent    map[int64]chan struct{} // bulk deliveries: a reply came, stop waiting behind the batch
+	again     map[int64]bool          // kicked while running: look once more
+	pausedTil time.Time               // a 429 asked everyone to wait
 	wg        sync.WaitGroup
 	ctx       context.Context
 	token     string // names this process's deliveries in Redis
@@ -116,7 +117,8 @@ func (k Kind) class() int {
 
 // NewSender returns a Sender whose deliveries stop when ctx ends.
 func NewSender(ctx context.Context, api *tgbot.Bot, store Outboxes, log zerolog.Logger) *Sender {
-	return &Sender{API: api, Store: store, Log: log, running: map[int64]bool{}, again: map[int64]bool{}, ctx: ctx,
+	return &Sender{API: api, Store: store, Log: log, running: map[int64]bool{}, again: map[int64]bool{},
+		urgent: map[int64]chan struct{}{}, ctx: ctx,
 		token: storage.NewSenderToken(), chatTAT: map[int64]time.Time{},
 		slots: make(chan struct{}, maxDeliveries), bulkSlots: make(chan struct{}, maxDeliveries)}
 }
@@ -136,33 +138,51 @@ func (s *Sender) KickAs(chat int64, kind Kind) {
 	}
 	if s.running[chat] {
 		s.again[chat] = true
+		if ch := s.urgent[chat]; ch != nil && kind == KindReply {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
 		return
 	}
 	s.running[chat] = true
 	s.wg.Add(1)
-	slots := s.slots
+	slots, urgent := s.slots, chan struct{}(nil)
 	if kind != KindReply {
-		slots = s.bulkSlots
+		slots, urgent = s.bulkSlots, make(chan struct{}, 1)
+		s.urgent[chat] = urgent
 	}
-	go s.run(chat, slots)
+	go s.run(chat, slots, urgent)
 }
 
-func (s *Sender) run(chat int64, slots chan struct{}) {
+// run delivers chat's outbox until nothing more was kicked for it. A
+// delivery waiting for a bulk slot moves to the replies' slots when a reply
+// is kicked for its chat (urgent).
+func (s *Sender) run(chat int64, slots, urgent chan struct{}) {
 	defer s.wg.Done()
 	backoff := time.Duration(0)
 	for {
 		// After an outage the sweep may kick thousands of chats: a bounded
 		// number deliver at once, the others wait their turn here.
-		select {
-		case slots <- struct{}{}:
-		case <-s.ctx.Done():
-			s.mu.Lock()
-			delete(s.running, chat)
-			delete(s.again, chat)
-			s.mu.Unlock()
-			return
+	acquire:
+		for {
+			select {
+			case slots <- struct{}{}:
+				break acquire
+			case <-urgent:
+				slots, urgent = s.slots, nil
+			case <-s.ctx.Done():
+				s.mu.Lock()
+				s.stopped(chat)
+				s.mu.Unlock()
+				return
+			}
 		}
-		err := s.Deliver(s.ctx, chat)
+		// Delivering among the replies (kicked by one, or a reply came while
+		// waiting), everything in the chat's outbox goes at a reply's
+		// priority: the member is talking to the bot now.
+		err := s.deliver(s.ctx, chat, slots == s.slots)
 		<-slots
 		if err != nil && s.ctx.Err() == nil {
 			// Redis or Telegram unreachable: try again, waiting longer
@@ -175,14 +195,20 @@ func (s *Sender) run(chat int64, slots chan struct{}) {
 		}
 		s.mu.Lock()
 		if !s.again[chat] || s.ctx.Err() != nil {
-			delete(s.running, chat)
-			delete(s.again, chat)
+			s.stopped(chat)
 			s.mu.Unlock()
 			return
 		}
 		delete(s.again, chat)
 		s.mu.Unlock()
 	}
+}
+
+// stopped forgets chat's delivery (s.mu held).
+func (s *Sender) stopped(chat int64) {
+	delete(s.running, chat)
+	delete(s.again, chat)
+	delete(s.urgent, chat)
 }
 
 // Sweep kicks every chat with messages left undelivered (after a crash, or a
@@ -212,13 +238,16 @@ func (s *Sender) Close() {
 // process at a time delivers a chat (the others leave it to that one). Its
 // Redis cost is one round trip to take the outbox, one per message sent,
 // and one to let go.
-func (s *Sender) Deliver(ctx context.Context, chat int64) error {
+func (s *Sender) Deliver(ctx context.Context, chat int64) error { return s.deliver(ctx, chat, false) }
+
+// deliver is Deliver; asReplies paces every message as a reply.
+func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool) error {
 	for {
 		items, ok, err := s.Store.TakeOutbox(ctx, chat, s.token, outboxLockTTL)
 		if err != nil || !ok {
 			return err
 		}
-		err = s.deliverItems(ctx, chat, s.token, items)
+		err = s.deliverItems(ctx, chat, s.token, items, asReplies)
 		left, ferr := s.Store.FinishOutbox(context.WithoutCancel(ctx), chat, s.token)
 		if err == nil {
 			err = ferr
@@ -231,14 +260,18 @@ func (s *Sender) Deliver(ctx context.Context, chat int64) error {
 }
 
 // deliverItems sends the items taken, removing each once accepted.
-func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte) error {
+func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte, asReplies bool) error {
 	if len(items) == 0 { // listed by the sweep, but empty: unlist it
 		_, err := s.Store.SentOutbox(ctx, chat, token, 0, outboxLockTTL)
 		return err
 	}
 	for i, raw := range items {
 		var it Outgoing
-		if err := json.Unmarshal(raw, &it); err != nil {
+		err := json.Unmarshal(raw, &it)
+		if asReplies {
+			it.Kind = KindReply
+		}
+		if err != nil {
 			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("unreadable outbox item dropped")
 		} else if blocked, err := s.sendWithRetry(ctx, chat, it); err != nil {
 			return err
