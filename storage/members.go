@@ -108,11 +108,6 @@ func (s *Store) PruneMembers(ctx context.Context) (int64, error) {
 			if err != nil {
 				return removed, fmt.Errorf("prune members: remove %d: %w", len(gone), err)
 			}
-			// Their wake-ups went long ago (a member outlives their last
-			// one by MEMBER_TTL): only the index entry is left.
-			if err := s.c.ZRem(ctx, s.wakesKey(), gone...).Err(); err != nil {
-				return removed, fmt.Errorf("prune members: unindex wake-ups: %w", err)
-			}
 			back, err := s.putBack(ctx, gone)
 			if err != nil {
 				return removed, err
@@ -120,7 +115,51 @@ func (s *Store) PruneMembers(ctx context.Context) (int64, error) {
 			removed += n - back
 		}
 		if cursor = next; cursor == 0 {
-			return removed, nil
+			return removed, s.pruneWakes(ctx)
+		}
+	}
+}
+
+// pruneWakes drops from the wake-up index the chats with no member record
+// (an index write that raced a /forget or lost a conflict): counts stay
+// true and no forgotten chat ID stays behind.
+func (s *Store) pruneWakes(ctx context.Context) error {
+	var cursor uint64
+	for {
+		batch, next, err := s.c.ZScan(ctx, s.wakesKey(), cursor, "", 500).Result()
+		if err != nil {
+			return fmt.Errorf("prune wake-up index: %w", err)
+		}
+		var members []string
+		for i := 0; i < len(batch); i += 2 { // member, score, member, score...
+			members = append(members, batch[i])
+		}
+		chats, err := parseChats(members, "prune wake-up index")
+		if err != nil {
+			return err
+		}
+		exists := make([]*redis.IntCmd, len(chats))
+		if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, chat := range chats {
+				exists[i] = p.Exists(ctx, s.chatKeys(chat).member)
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("prune wake-up index: %w", err)
+		}
+		var gone []any
+		for i, chat := range chats {
+			if exists[i].Val() == 0 {
+				gone = append(gone, chat)
+			}
+		}
+		if len(gone) > 0 {
+			if err := s.c.ZRem(ctx, s.wakesKey(), gone...).Err(); err != nil {
+				return fmt.Errorf("prune wake-up index: %w", err)
+			}
+		}
+		if cursor = next; cursor == 0 {
+			return nil
 		}
 	}
 }

@@ -60,8 +60,8 @@ func TestSendRatePause(t *testing.T) {
 	if err != nil || ok {
 		t.Fatalf("a reply went during the pause (%v)", err)
 	}
-	if retry < 2*time.Second || retry > 3*time.Second {
-		t.Fatalf("retry in %v; want the rest of the 3 s pause", retry)
+	if retry < 2900*time.Millisecond || retry > 3100*time.Millisecond {
+		t.Fatalf("retry in %v; want the whole 3 s pause (a reply may not end it early)", retry)
 	}
 	// A shorter pause does not shorten a longer one.
 	if err := other.Pause(t.Context(), time.Second); err != nil {

@@ -82,3 +82,24 @@ func TestScanStates(t *testing.T) {
 		t.Fatalf("Done after = %v, %v", done, err)
 	}
 }
+
+// TestPruneDropsStaleWakeEntries: an index entry whose member is gone (an
+// index write that raced a /forget) is dropped by the hourly prune.
+func TestPruneDropsStaleWakeEntries(t *testing.T) {
+	s, _ := newStore(t, Options{})
+	ctx := t.Context()
+	at := time.Date(2027, 10, 8, 8, 0, 0, 0, time.UTC)
+	mustCommit(t, s, 1, 0, "x")
+	if err := s.IndexWake(ctx, 1, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IndexWake(ctx, 2, at); err != nil { // nobody: forgotten meanwhile
+		t.Fatal(err)
+	}
+	if _, err := s.PruneMembers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Wakes(ctx, at.Add(time.Hour)); got != (WakeCounts{Pending: 1, Due: 1}) {
+		t.Fatalf("after the prune: %+v; want only chat 1", got)
+	}
+}
