@@ -1,8 +1,11 @@
 package bot
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/omceo-latina/pecbot/dialogs/calendar"
 )
 
 // TestSenderPacesAChat: a reply of a few messages goes at once, but a chat
@@ -101,4 +104,58 @@ func TestSenderReplyOvertakesQueuedReminders(t *testing.T) {
 	for chat := int64(1); chat <= batch; chat++ {
 		r.settled(t, chat)
 	}
+}
+
+// TestSenderHoldsRemindersAtNight: a reminder whose delivery was held up
+// into the night (a crash, Telegram down) waits in the outbox for the
+// morning; if the member writes meanwhile, it goes with the reply.
+func TestSenderHoldsRemindersAtNight(t *testing.T) {
+	r := newSenderRig(t, nil)
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := calendar.New()
+	clock := FixedClock(time.Date(2027, 10, 8, 23, 30, 0, 0, rome)) // a Friday night
+	r.sender.Clock = clock
+	r.sender.Civil = func(t time.Time) time.Time { return cal.NextCivilTime(t, rome, 10) }
+	const sleeper, writer = 71, 72
+	for _, chat := range []int64{sleeper, writer} {
+		r.queue(t, chat, Outgoing{Text: "promemoria", Kind: KindReminder})
+		if err := r.sender.Deliver(t.Context(), chat); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(r.fake.CallsOf("sendMessage")); n != 0 {
+		t.Fatalf("%d reminders sent at 23:30; want none", n)
+	}
+	if pending, _ := r.store.PendingOutboxes(t.Context()); len(pending) != 2 {
+		t.Fatalf("outboxes listed for the sweep: %v; want both kept", pending)
+	}
+
+	// The member writes at night: their reminder goes with the reply.
+	r.queue(t, writer, Outgoing{Text: "risposta"})
+	r.sender.Kick(writer)
+	r.fake.WaitCalls(t, "sendMessage", 2)
+	if got := plains(r.fake.Sent(writer)); strings.Join(got, ",") != "promemoria,risposta" {
+		t.Fatalf("the member who wrote got %q; want the reminder, then the reply", got)
+	}
+
+	// Saturday 10:00 is no working day; Monday 10:00 is.
+	clock.Set(time.Date(2027, 10, 9, 10, 0, 0, 0, rome))
+	if err := r.sender.Deliver(t.Context(), sleeper); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.fake.Sent(sleeper); len(got) != 0 {
+		t.Fatal("a reminder went on a Saturday")
+	}
+	clock.Set(time.Date(2027, 10, 11, 10, 0, 0, 0, rome))
+	if err := r.sender.Deliver(t.Context(), sleeper); err != nil {
+		t.Fatal(err)
+	}
+	if got := plains(r.fake.Sent(sleeper)); len(got) != 1 {
+		t.Fatalf("on Monday 10:00 the member got %q; want the reminder", got)
+	}
+	r.settled(t, sleeper)
+	r.settled(t, writer)
 }

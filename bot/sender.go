@@ -58,6 +58,14 @@ type Sender struct {
 	slots     chan struct{} // bounds the reply deliveries running at once
 	bulkSlots chan struct{} // bounds the other deliveries running at once
 
+	// Civil, when set, is when a reminder due at t may reach a member (t
+	// itself within civil hours on a working day, else the next civil
+	// hour), by Clock's time: a reminder whose delivery was held up (a
+	// crash, Telegram down) into the night waits in the outbox for the
+	// morning, unless the member writes meanwhile.
+	Civil func(t time.Time) time.Time
+	Clock interface{ Now() time.Time }
+
 	// Rate, when set, is the pace shared by every process (about 30
 	// messages a second for a bot); nil: no shared pace. Wait's class is
 	// the message's priority: 0 replies, 1 reminders, 2 broadcasts. A Rate
@@ -249,6 +257,11 @@ func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool) error 
 		}
 		err = s.deliverItems(ctx, chat, s.token, items, asReplies)
 		left, ferr := s.Store.FinishOutbox(context.WithoutCancel(ctx), chat, s.token)
+		if errors.Is(err, errHeld) {
+			// Kept for the morning: the sweep looks again every 30 s.
+			s.Log.Debug().Str("chat", chatRef(chat)).Msg("reminder held until civil hours")
+			return ferr
+		}
 		if err == nil {
 			err = ferr
 		}
@@ -258,6 +271,9 @@ func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool) error 
 		}
 	}
 }
+
+// errHeld stops a delivery at a reminder that may not go at this hour.
+var errHeld = errors.New("reminder held until civil hours")
 
 // deliverItems sends the items taken, removing each once accepted.
 func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte, asReplies bool) error {
@@ -270,6 +286,11 @@ func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, ite
 		err := json.Unmarshal(raw, &it)
 		if asReplies {
 			it.Kind = KindReply
+		}
+		if err == nil && it.Kind == KindReminder && s.Civil != nil && s.Clock != nil {
+			if now := s.Clock.Now(); s.Civil(now).After(now) {
+				return errHeld // this and what follows it, to keep the order
+			}
 		}
 		if err != nil {
 			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("unreadable outbox item dropped")

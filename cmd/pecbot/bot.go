@@ -78,6 +78,8 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	defer stopSending()
 	sender := bot.NewSender(sendCtx, api, store, log)
 	sender.Rate = store.SendRate(cfg.SendRate)
+	sender.Clock = clock
+	sender.Civil = func(t time.Time) time.Time { return cfg.cal.NextCivilTime(t, cfg.loc, cfg.RemindHour) }
 	engine := jobs.New(rdb, jobs.Options{
 		Queue: cfg.RedisPrefix, Concurrency: cfg.ReminderJobs, Clock: clock, FollowClock: clock.Fixed(),
 	}, log)
