@@ -4,6 +4,9 @@
 // one process at a time, and gives the tasks of a process that died to the
 // others once its lease runs out; this package adds the clock, the task
 // IDs and the rules for a wake-up that comes early or finds Redis down.
+//
+// It knows the dialog's wake-up type and nothing else of ours: what a
+// wake-up does is the handler's (bot.Telegram.Wake), given to Run.
 package jobs
 
 import (

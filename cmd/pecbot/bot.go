@@ -102,7 +102,8 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	defer stopWakes()
 	wakesDone := make(chan error, 1)
 	go func() { wakesDone <- engine.Run(wakeCtx, tg.Wake) }()
-	go restoreWakes(wakeCtx, store, engine, log)
+	restored := make(chan struct{})
+	go func() { restoreWakes(wakeCtx, store, engine, log); close(restored) }()
 	log.Info().Str("bot", me.Username).Str("updates", cfg.Updates).Msg("pecbot started")
 
 	if cfg.Updates == "webhook" {
@@ -114,6 +115,7 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	if werr := <-wakesDone; werr != nil {
 		err = errors.Join(err, werr)
 	}
+	<-restored
 	// Deliveries under way finish (or stop at the grace's end; what is left
 	// stays in Redis for the next start).
 	done := make(chan struct{})
@@ -179,8 +181,11 @@ const wakesRestored = "wakes-restored-1"
 // none scheduled (see bot.RestoreWakes).
 func restoreWakes(ctx context.Context, store *storage.Store, engine *jobs.Engine, log zerolog.Logger) {
 	done, err := store.Done(ctx, wakesRestored)
+	if err != nil && ctx.Err() == nil {
+		log.Warn().Err(err).Msg("pending reminders not checked; the next start tries again")
+	}
 	if err != nil || done {
-		return // Redis out of reach: the next start tries again
+		return
 	}
 	n, err := bot.RestoreWakes(ctx, store, engine)
 	if err != nil {

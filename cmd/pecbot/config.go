@@ -32,7 +32,7 @@ type Config struct {
 	WebhookSecret string        `envconfig:"WEBHOOK_SECRET" desc:"with UPDATES=webhook: 1-256 characters A-Z a-z 0-9 _ -, checked on every update"`
 	ListenAddr    string        `envconfig:"LISTEN_ADDR" default:":8080" desc:"with UPDATES=webhook: where the bot listens (behind an HTTPS proxy)"`
 	RedisURL      string        `envconfig:"REDIS_URL" desc:"redis://host:6379/0, several addresses for a Cluster, or redis-sentinel://host:26379/master; empty: in memory only"`
-	RedisPrefix   string        `envconfig:"REDIS_PREFIX" default:"pecbot" desc:"prefix of every Redis key, to share a server"`
+	RedisPrefix   string        `envconfig:"REDIS_PREFIX" default:"pecbot" desc:"prefix of the bot's Redis keys and name of its job queue (asynq:{prefix}:...), to share a server"`
 	MemberTTL     time.Duration `envconfig:"MEMBER_TTL" default:"17520h" desc:"an inactive member with no pending reminder is forgotten after this long"`
 	SendRate      int           `envconfig:"SEND_RATE" default:"28" desc:"messages a second, all processes together (Telegram allows a bot about 30; more only with paid broadcasts)"`
 	ReminderJobs  int           `envconfig:"REMINDER_WORKERS" default:"16" desc:"reminders one process prepares at once"`
