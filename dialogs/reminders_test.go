@@ -402,7 +402,7 @@ func TestWakeUpTimesAreWholeSeconds(t *testing.T) {
 	legacy := muted
 	legacy.RemindersOff = false
 	legacy.Wake.At = at(2027, 10, 8, 10, 0).Add(500 * time.Millisecond) // stored with a fraction
-	engine := time.Unix(legacy.Wake.At.Unix(), 0)                      // as the engine brings it back
+	engine := time.Unix(legacy.Wake.At.Unix(), 0)                       // as the engine brings it back
 	_, fx = d.Step(legacy, dialogs.Event{Kind: dialogs.Woken, Reason: dialogs.WakeActCheck, At: engine}, engine.Add(100*time.Millisecond))
 	if len(fx.Messages) == 0 {
 		t.Fatal("a wake-up stored with a fraction of a second was taken for a stale one")
