@@ -57,8 +57,13 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	// holding one frees it after LockTTL.
 	store := storage.New(rdb, storage.Options{Prefix: cfg.RedisPrefix, LockTTL: 10 * time.Second})
 
+	// Deliveries run up to 2×32 at once: keep as many connections to the
+	// Bot API open (the default keeps 2, and each new one costs a TLS
+	// handshake with Telegram).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
 	api, err := tgbot.New(cfg.TelegramToken, tgbot.WithServerURL(cfg.TelegramAPI), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: transport}))
 	if err != nil {
 		return fmt.Errorf("telegram client: %w", err)
 	}
