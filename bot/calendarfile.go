@@ -3,6 +3,9 @@ package bot
 import (
 	"bytes"
 	"fmt"
+	"html"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -35,26 +38,78 @@ const icsAlarmBefore = "-PT15H"
 // icsMaxLine is the longest a line may be, in octets, without its CRLF.
 const icsMaxLine = 75
 
+// googleCalendarOffer is the locale key of the words before the links that
+// add a file's events to Google Calendar.
+const googleCalendarOffer = "info.cal_google"
+
+// googleCalendarRender is Google Calendar's page that adds an event filled
+// in from its query. It is the address Google itself hands out, and the one
+// reported to reach the event editor on Android too (.../r/eventedit only
+// opens the app there).
+const googleCalendarRender = "https://calendar.google.com/calendar/render"
+
 // calendarDocument renders f in lang: its name, and an iCalendar file
-// stamped now whose events have their titles and notes in lang.
-func (c *Conversation) calendarDocument(lang string, f *dialogs.CalendarFile, now time.Time) (*Document, error) {
+// stamped now whose events have their titles and notes in lang. It also
+// returns, for the caption, a line of links (Telegram HTML) that add the
+// same events to Google Calendar: Google Calendar on Android cannot import
+// a file opened from Telegram, and for many doctors it is the only calendar.
+func (c *Conversation) calendarDocument(lang string, f *dialogs.CalendarFile, now time.Time) (*Document, string, error) {
 	name, err := c.plainText(lang, f.Name, nil)
 	if err != nil {
-		return nil, fmt.Errorf("calendar file name: %w", err)
+		return nil, "", fmt.Errorf("calendar file name: %w", err)
 	}
 	events := make([]icsEvent, 0, len(f.Events))
+	links := make([]string, 0, len(f.Events))
 	for _, e := range f.Events {
 		summary, err := c.plainText(lang, e.Title, e.Args)
 		if err != nil {
-			return nil, fmt.Errorf("calendar event %s: %w", e.Kind, err)
+			return nil, "", fmt.Errorf("calendar event %s: %w", e.Kind, err)
 		}
 		description, err := c.plainText(lang, e.Description, e.Args)
 		if err != nil {
-			return nil, fmt.Errorf("calendar event %s: %w", e.Kind, err)
+			return nil, "", fmt.Errorf("calendar event %s: %w", e.Kind, err)
 		}
-		events = append(events, icsEvent{UID: eventUID(e.Kind, e.Date), Date: e.Date, Summary: summary, Description: description})
+		label, err := c.plainText(lang, e.Label, e.Args)
+		if err != nil {
+			return nil, "", fmt.Errorf("calendar event %s: %w", e.Kind, err)
+		}
+		ev := icsEvent{UID: eventUID(e.Kind, e.Date), Date: e.Date, Summary: summary, Description: description}
+		events = append(events, ev)
+		links = append(links, googleLink(ev, label))
 	}
-	return &Document{Name: name, Data: writeICS(events, now)}, nil
+	offer, err := c.Texts.Render(lang, googleCalendarOffer, nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("calendar file links: %w", err)
+	}
+	return &Document{Name: name, Data: writeICS(events, now)}, offer + " " + strings.Join(links, ", "), nil
+}
+
+// googleLink is a link, in Telegram HTML, to Google Calendar's page that
+// adds e, with label as its text. Both are escaped: the address has & between
+// its parameters, which Telegram wants as &amp; in an attribute too.
+func googleLink(e icsEvent, label string) string {
+	return `<a href="` + html.EscapeString(googleCalendarURL(e)) + `">` + html.EscapeString(label) + `</a>`
+}
+
+// googleCalendarURL is the address of Google Calendar's page that adds e,
+// filled in as the file has it: the same title and notes, and an all-day
+// event whose end, as DTEND, is the next day (exclusive).
+func googleCalendarURL(e icsEvent) string {
+	return googleCalendarRender + "?action=TEMPLATE" +
+		"&text=" + url.QueryEscape(e.Summary) +
+		"&dates=" + icsDate(e.Date) + "/" + icsDate(e.Date.AddDays(1)) +
+		"&details=" + url.QueryEscape(e.Description)
+}
+
+// markup matches a tag of Telegram HTML, attributes included: a rendered
+// text has every other < and > escaped.
+var markup = regexp.MustCompile(`<[^<>]*>`)
+
+// captionLen is the length of a caption in Telegram HTML as Telegram
+// limits it: in UTF-16 units of the text the member sees, after parsing, so
+// that the addresses of links do not count.
+func captionLen(text string) int {
+	return utf16Len(html.UnescapeString(markup.ReplaceAllString(text, "")))
 }
 
 // plainText renders key for a calendar, which shows no markup.

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -226,6 +229,107 @@ func TestWriteICS(t *testing.T) {
 	}
 }
 
+// googleLinkRE is a link as googleLink writes it, its text plain (no tag
+// inside; a link with markup in its text is not found, and so counted missing).
+var googleLinkRE = regexp.MustCompile(`<a href="([^"]*)">([^<]*)</a>`)
+
+// googleCalendarLink is a link of a caption to Google Calendar: its text,
+// and the query of its address once unescaped from HTML and parsed.
+type googleCalendarLink struct {
+	text  string
+	query url.Values
+}
+
+// googleLinks returns the links of caption, in order, checking that each
+// is escaped for an attribute of Telegram HTML (no bare &, no quote) and
+// leads to Google Calendar's page that adds an event.
+func googleLinks(t *testing.T, caption string) []googleCalendarLink {
+	t.Helper()
+	var out []googleCalendarLink
+	for _, m := range googleLinkRE.FindAllStringSubmatch(caption, -1) {
+		href, text := m[1], m[2]
+		if strings.Count(href, "&") != strings.Count(href, "&amp;") || strings.ContainsAny(href, `<>'"`) {
+			t.Errorf("href %q is not escaped for HTML (& as &amp;)", href)
+		}
+		u, err := url.Parse(html.UnescapeString(href))
+		if err != nil {
+			t.Fatalf("href %q: %v", href, err)
+		}
+		if u.Scheme != "https" || u.Host != "calendar.google.com" || u.Path != "/calendar/render" {
+			t.Errorf("link %q leads to %s, want Google Calendar's render page", text, u)
+		}
+		out = append(out, googleCalendarLink{text: html.UnescapeString(text), query: u.Query()})
+	}
+	return out
+}
+
+// checkGoogleLinks checks that caption has one link per event of the file
+// data, in the same order, labelled as labels say, each adding the same
+// event to Google Calendar: its SUMMARY as the title, its DESCRIPTION as the
+// notes, its day as an all-day event.
+func checkGoogleLinks(t *testing.T, caption string, data []byte, labels ...string) {
+	t.Helper()
+	events := parseICS(t, data).subs
+	links := googleLinks(t, caption)
+	if len(links) != len(events) || len(links) != len(labels) {
+		t.Fatalf("%d links for %d events, want one each labelled %q, in %q", len(links), len(events), labels, caption)
+	}
+	for i, ev := range events {
+		l := links[i]
+		if l.text != labels[i] {
+			t.Errorf("link %d says %q, want %q", i, l.text, labels[i])
+		}
+		for name, want := range map[string]string{
+			"action":  "TEMPLATE",
+			"text":    ev.props["SUMMARY"],
+			"details": ev.props["DESCRIPTION"],
+			"dates":   ev.props["DTSTART;VALUE=DATE"] + "/" + ev.props["DTEND;VALUE=DATE"],
+		} {
+			if got := l.query[name]; len(got) != 1 || got[0] != want {
+				t.Errorf("link %q: %s = %q, want %q", l.text, name, got, want)
+			}
+		}
+		if len(l.query) != 4 {
+			t.Errorf("link %q: parameters %v, want action, text, dates and details only", l.text, l.query)
+		}
+	}
+}
+
+// A link to Google Calendar carries the event's texts whole, whatever they
+// hold: the query escaping keeps & + # / and line ends inside their value,
+// and the HTML escaping keeps the address inside its attribute.
+func TestGoogleCalendarLink(t *testing.T) {
+	e := icsEvent{Date: civil(2027, 12, 31),
+		Summary:     `PEC & "firma" + 100% #1 <b>non è markup</b>`,
+		Description: "riga 1: a=b&c=d/e?f\nriga 2 «rinnova» — 0575 0504\n'ultima' riga"}
+	link := googleLink(e, `scadenza & "rinnovo" <subito>`)
+	links := googleLinks(t, link)
+	if len(links) != 1 {
+		t.Fatalf("link %q is not one link", link)
+	}
+	l := links[0]
+	if l.text != `scadenza & "rinnovo" <subito>` {
+		t.Errorf("link text %q", l.text)
+	}
+	for name, want := range map[string]string{
+		"action": "TEMPLATE", "text": e.Summary, "details": e.Description, "dates": "20271231/20280101", // over the year's end
+	} {
+		if got := l.query.Get(name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	// The address in the form Google hands out: action first, the day and
+	// the next one with a bare slash.
+	if u := googleCalendarURL(e); !strings.HasPrefix(u, "https://calendar.google.com/calendar/render?action=TEMPLATE&text=") ||
+		!strings.Contains(u, "&dates=20271231/20280101&details=") {
+		t.Errorf("address %q", u)
+	}
+	// Telegram counts what the member sees: the address is not part of it.
+	if got, want := captionLen("Aggiungi: "+link), utf16Len(`Aggiungi: scadenza & "rinnovo" <subito>`); got != want {
+		t.Errorf("captionLen = %d, want %d", got, want)
+	}
+}
+
 // turnAll plays events through the conversation from a fresh member at now
 // and returns the replies to the last one.
 func turnAll(t *testing.T, c *Conversation, now time.Time, evs ...dialogs.Event) ([]Reply, dialogs.State) {
@@ -319,6 +423,13 @@ func TestCalendarFileRendered(t *testing.T) {
 		if strings.ContainsAny(desc, "<>") || strings.Contains(desc, "&") {
 			t.Errorf("DESCRIPTION %q has markup or entities", desc)
 		}
+		if !strings.Contains(r.Document.Caption, "\nUsi Google Calendar? Aggiungi: <a href=") {
+			t.Errorf("caption %q does not end with the Google Calendar line", r.Document.Caption)
+		}
+		checkGoogleLinks(t, r.Document.Caption, r.Document.Data, "attivazione prevista")
+		if l := googleLinks(t, r.Document.Caption); len(l) == 1 && l[0].query.Get("dates") != "20271008/20271009" {
+			t.Errorf("dates = %q, want 20271008/20271009", l[0].query.Get("dates"))
+		}
 	})
 
 	t.Run("renewal, English: expiry and last day in one file", func(t *testing.T) {
@@ -346,6 +457,10 @@ func TestCalendarFileRendered(t *testing.T) {
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("events %q, want %q", got, want)
 		}
+		if !strings.Contains(r.Document.Caption, "\nUsing Google Calendar? Add: <a href=") {
+			t.Errorf("caption %q does not end with the Google Calendar line", r.Document.Caption)
+		}
+		checkGoogleLinks(t, r.Document.Caption, r.Document.Data, "expiry", "last day to renew")
 	})
 
 	t.Run("the button's label typed instead of tapped", func(t *testing.T) {
@@ -367,6 +482,7 @@ func TestCalendarFileRendered(t *testing.T) {
 		if strings.Contains(r.Document.Caption, "scadenza della PEC") {
 			t.Errorf("caption %q speaks of the expiry, which is past", r.Document.Caption)
 		}
+		checkGoogleLinks(t, r.Document.Caption, r.Document.Data, "ultimo giorno per rinnovare")
 	})
 
 	t.Run("the same event the next day: the same UID, a new stamp", func(t *testing.T) {
@@ -399,15 +515,12 @@ func hasButton(r Reply, label string) bool {
 	return false
 }
 
-// The member presses "📅 Add to calendar" and, over HTTP, the fake Bot API
-// receives the file as an upload named *.ics, the caption under it in HTML,
-// and the step's buttons: the outbox item carries the document through
-// Redis.
-func TestSenderSendsCalendarFile(t *testing.T) {
-	const chat = 120
-	r := newSenderRig(t, nil)
-	c := newConversation(t, NewMemoryStore(), "it")
-	replies, _ := turnAll(t, c, time.Date(2027, 9, 30, 10, 0, 0, 0, rome(t)), append(toActWait, press(dialogs.ActCalendar, ""))...)
+// calendarItem plays events from a fresh member speaking lang and returns
+// the outbox item of the last reply, which must carry a calendar file.
+func calendarItem(t *testing.T, lang string, evs ...dialogs.Event) Outgoing {
+	t.Helper()
+	c := newConversation(t, NewMemoryStore(), lang)
+	replies, _ := turnAll(t, c, time.Date(2027, 9, 30, 10, 0, 0, 0, rome(t)), evs...)
 	items, err := outboxOf(replies, "", KindReply)
 	if err != nil {
 		t.Fatal(err)
@@ -416,7 +529,18 @@ func TestSenderSendsCalendarFile(t *testing.T) {
 	if err := json.Unmarshal(items[0], &it); err != nil || it.Doc == nil || !bytes.Equal(it.Doc.Data, replies[0].Document.Data) {
 		t.Fatalf("the outbox item %s does not carry the document (%v)", items[0], err)
 	}
-	r.queue(t, chat, it)
+	return it
+}
+
+// The member presses "📅 Add to calendar" and, over HTTP, the fake Bot API
+// receives the file as an upload named *.ics, the caption under it in HTML
+// (which it parses as Telegram does: the links to Google Calendar included),
+// and the step's buttons: the outbox item carries the document through
+// Redis.
+func TestSenderSendsCalendarFile(t *testing.T) {
+	const chat = 120
+	r := newSenderRig(t, nil)
+	r.queue(t, chat, calendarItem(t, "it", append(toActWait, press(dialogs.ActCalendar, ""))...))
 
 	if err := r.sender.Deliver(t.Context(), chat); err != nil {
 		t.Fatalf("Deliver: %v", err)
@@ -436,6 +560,10 @@ func TestSenderSendsCalendarFile(t *testing.T) {
 	if doc.ParseMode != "HTML" || !strings.Contains(doc.Plain, "venerdì 8 ottobre 2027") || strings.Contains(doc.Plain, "<b>") {
 		t.Errorf("caption %q (plain %q, parse mode %q)", doc.Caption, doc.Plain, doc.ParseMode)
 	}
+	if !strings.HasSuffix(doc.Plain, "\nUsi Google Calendar? Aggiungi: attivazione prevista") || strings.Contains(doc.Plain, "calendar.google.com") {
+		t.Errorf("caption as the member sees it %q: want the link's words at the end, not its address", doc.Plain)
+	}
+	checkGoogleLinks(t, doc.Caption, doc.Upload.Data, "attivazione prevista")
 	if len(doc.Buttons) == 0 || doc.Buttons[len(doc.Buttons)-1][1].Text != "🏠 Menu" {
 		t.Errorf("buttons %+v, want the step's under the file", doc.Buttons)
 	}
@@ -443,6 +571,29 @@ func TestSenderSendsCalendarFile(t *testing.T) {
 		t.Errorf("text messages sent as well: %q", plains(sent))
 	}
 	r.settled(t, chat)
+
+	// The renewal file, in English: two links, the caption longer than
+	// 1024 characters as sent but not as Telegram counts it (the addresses
+	// do not count), so still a caption.
+	const chatEn = 122
+	it := calendarItem(t, "en", append(toRenew("15/12/2027"), press(dialogs.ActCalendar, ""))...)
+	if it.Text != "" || utf16Len(it.Doc.Caption) <= maxCaptionLen {
+		t.Errorf("text %q, caption of %d units as sent: want a caption, longer than %d with its addresses",
+			it.Text, utf16Len(it.Doc.Caption), maxCaptionLen)
+	}
+	r.queue(t, chatEn, it)
+	if err := r.sender.Deliver(t.Context(), chatEn); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	docs = r.fake.Documents(chatEn)
+	if len(docs) != 1 {
+		t.Fatalf("%d documents sent, want 1 (calls %+v)", len(docs), r.fake.CallsOf("sendDocument"))
+	}
+	if !strings.HasSuffix(docs[0].Plain, "\nUsing Google Calendar? Add: expiry, last day to renew") || utf16Len(docs[0].Plain) > maxCaptionLen {
+		t.Errorf("caption as the member sees it %q", docs[0].Plain)
+	}
+	checkGoogleLinks(t, docs[0].Caption, docs[0].Upload.Data, "expiry", "last day to renew")
+	r.settled(t, chatEn)
 }
 
 // A failed upload is retried whole (the data is read afresh); a text too

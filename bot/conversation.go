@@ -131,11 +131,15 @@ func (c *Conversation) render(s dialogs.State, msgs []dialogs.Message, now time.
 		}
 		r := Reply{Text: text}
 		if m.Calendar != nil {
-			if r.Document, err = c.calendarDocument(s.Lang, m.Calendar, now); err != nil {
+			var links string
+			if r.Document, links, err = c.calendarDocument(s.Lang, m.Calendar, now); err != nil {
 				return nil, err
 			}
-			if utf16Len(text) <= maxCaptionLen {
-				r.Document.Caption, r.Text = text, ""
+			// The links to Google Calendar end the text. Telegram limits a
+			// caption as the member sees it: their addresses do not count.
+			r.Text = text + "\n" + links
+			if captionLen(r.Text) <= maxCaptionLen {
+				r.Document.Caption, r.Text = r.Text, ""
 			}
 		}
 		for _, row := range m.Buttons {

@@ -23,7 +23,11 @@ type CalendarEvent struct {
 	Date        calendar.Date
 	Title       string // locale key of the event's title
 	Description string // locale key of the event's notes
-	Args        Args   // the arguments of Title and Description
+	// Label is the locale key of the event in a few words ("expected
+	// activation"): the text of the link that adds it to Google Calendar,
+	// in a caption a doctor reads on a phone.
+	Label string
+	Args  Args // the arguments of Title, Description and Label
 }
 
 // calendarChoice is the button that sends the step's dates as a calendar
@@ -54,7 +58,7 @@ func activationFile(s State, _ calendar.Date) Message {
 	return Message{Key: "info.calendar_act", Args: args, Calendar: &CalendarFile{
 		Name: "info.cal_file_act",
 		Events: []CalendarEvent{{Kind: "activation", Date: s.Activation,
-			Title: "info.cal_act_title", Description: "info.cal_act_notes", Args: args}},
+			Title: "info.cal_act_title", Description: "info.cal_act_notes", Label: "info.cal_act_label", Args: args}},
 	}}
 }
 
@@ -67,9 +71,9 @@ func renewalFile(s State, today calendar.Date) Message {
 	f := &CalendarFile{Name: "info.cal_file_ren"}
 	if !expired {
 		f.Events = append(f.Events, CalendarEvent{Kind: "expiry", Date: s.Expiry,
-			Title: "info.cal_exp_title", Description: "info.cal_exp_notes", Args: args})
+			Title: "info.cal_exp_title", Description: "info.cal_exp_notes", Label: "info.cal_exp_label", Args: args})
 	}
 	f.Events = append(f.Events, CalendarEvent{Kind: "last-day", Date: last,
-		Title: "info.cal_last_title", Description: "info.cal_last_notes", Args: args})
+		Title: "info.cal_last_title", Description: "info.cal_last_notes", Label: "info.cal_last_label", Args: args})
 	return Message{Key: "info.calendar_ren", Args: args, Calendar: f}
 }

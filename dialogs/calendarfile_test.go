@@ -33,8 +33,8 @@ func calendarOf(name string, events ...string) func(t *testing.T, s dialogs.Stat
 		var got []string
 		for _, e := range m.Calendar.Events {
 			got = append(got, wantEvent(e.Kind, e.Date, e.Title))
-			if e.Description == "" || len(e.Args) == 0 {
-				t.Errorf("event %s: description %q, args %v; want both", e.Kind, e.Description, e.Args)
+			if e.Description == "" || e.Label == "" || len(e.Args) == 0 {
+				t.Errorf("event %s: description %q, label %q, args %v; want all", e.Kind, e.Description, e.Label, e.Args)
 			}
 		}
 		if !equalStrings(got, events) {

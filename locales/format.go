@@ -196,7 +196,7 @@ func spoken(lang string) string {
 	return Languages[0]
 }
 
-var tag = regexp.MustCompile(`</?(b|i|u|s|code|pre)>`)
+var tag = regexp.MustCompile(`</?(b|i|u|s|code|pre)>|<a href="[^"]*">|</a>`)
 
 // PlainText turns a rendered text into what a terminal shows: the markup
 // dropped, entities decoded.

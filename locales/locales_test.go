@@ -542,6 +542,7 @@ func TestPlainText(t *testing.T) {
 		{"codice <code>OMCEO-LT</code>, <i>x</i> <u>u</u> <s>s</s> <pre>p</pre>", "codice OMCEO-LT, x u s p"},
 		{"&lt;script&gt; &amp; &quot;q&quot; &#39;a&#39;", `<script> & "q" 'a'`},
 		{"&amp;lt;", "&lt;"}, // decoded once only
+		{`Aggiungi: <a href="https://calendar.google.com/x?a=1&amp;b=2">scadenza</a>, fine`, "Aggiungi: scadenza, fine"},
 		{"no markup", "no markup"},
 		{"", ""},
 	}

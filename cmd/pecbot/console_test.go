@@ -137,6 +137,8 @@ type journey struct {
 var journeys = []journey{
 	{name: "activation_fax_thursday", now: "2027-09-30T10:00", lang: "it"},
 	{name: "activation_fax_thursday_en", now: "2027-09-30T10:00", lang: "en"},
+	{name: "calendar_file", now: "2027-09-30T10:00", lang: "it"},
+	{name: "calendar_file_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "fax_not_yet", now: "2027-09-30T10:00", lang: "it"},
 	{name: "fax_not_yet_en", now: "2027-09-30T10:00", lang: "en"},
 	{name: "access_late", now: "2027-10-01T10:00", lang: "it"},
