@@ -22,6 +22,7 @@ type Turns interface {
 	Begin(ctx context.Context, chat, updateID int64) (storage.Turn, error)
 	Commit(ctx context.Context, chat, updateID int64, t storage.Turn, state []byte, outbox [][]byte, ttl time.Duration, wakeAt time.Time) error
 	Forget(ctx context.Context, chat, updateID int64, t storage.Turn, outbox [][]byte) error
+	Reply(ctx context.Context, chat, updateID int64, t storage.Turn, outbox [][]byte) error
 	Release(ctx context.Context, chat int64, t storage.Turn) error
 }
 
@@ -44,6 +45,7 @@ type Telegram struct {
 	Log       zerolog.Logger
 	Sender    *Sender
 	Wakes     Scheduler     // nil: reminders are not scheduled
+	Staff     *Staff        // nil: no staff
 	MemberTTL time.Duration // how long an inactive member without a pending reminder is kept
 }
 
@@ -117,6 +119,13 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 		return t.dropWake(ctx, in.chat, turn)
 	}
 	now := t.Clock.Now()
+	if isStaffCommand(in.event) {
+		if t.Staff != nil && t.Staff.IDs[in.chat] {
+			return t.staffTurn(ctx, in, updateID, turn, now)
+		}
+		// Answered as any unknown command; logged without who it was.
+		t.Log.Warn().Str("command", in.event.Name).Msg("a staff command from someone who is not staff")
+	}
 	out, err := t.step(turn.State, in, now)
 	if err != nil {
 		_ = t.Turns.Release(ctx, in.chat, turn)

@@ -80,6 +80,10 @@ func argSets(t *testing.T) []map[string]any {
 		"Late":         true,
 		"Time":         "10:00",            // fmt.date_time
 		"Name":         "Festa del Lavoro", // fmt.holiday
+		// info.staff_stats
+		"Members": 120, "Active": 117, "Blocked": 3, "Italian": 115, "English": 5,
+		"Activating": 4, "Waiting": 9, "Overdue": 2, "Done": 80, "Renewing": 12, "Lapsed": 3, "Gone": 1,
+		"RemindersPending": 21, "RemindersToday": 6,
 	}
 	other := map[string]any{}
 	for k, v := range full {

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,8 +11,14 @@ import (
 // ScanStates calls fn with the state of every member in the index, a batch
 // of 500 at a time (one round trip to list, one to read each batch). A
 // member whose record expired is skipped. It is for rare, whole-base work
-// (restoring wake-ups after an upgrade), not for a hot path.
+// (restoring wake-ups after an upgrade, staff statistics), not for a hot
+// path.
 func (s *Store) ScanStates(ctx context.Context, fn func(chat int64, state []byte) error) error {
+	return s.ScanMembers(ctx, func(chat int64, state []byte, _ bool) error { return fn(chat, state) })
+}
+
+// ScanMembers is ScanStates with each member's blocked flag.
+func (s *Store) ScanMembers(ctx context.Context, fn func(chat int64, state []byte, blocked bool) error) error {
 	var cursor uint64
 	for {
 		batch, next, err := s.c.SScan(ctx, s.membersKey(), cursor, "", 500).Result()
@@ -24,24 +29,23 @@ func (s *Store) ScanStates(ctx context.Context, fn func(chat int64, state []byte
 		if err != nil {
 			return err
 		}
-		states := make([]*redis.StringCmd, len(chats))
+		got := make([]*redis.SliceCmd, len(chats))
 		if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for i, chat := range chats {
-				states[i] = p.HGet(ctx, s.chatKeys(chat).member, "state")
+				got[i] = p.HMGet(ctx, s.chatKeys(chat).member, "state", "blocked")
 			}
 			return nil
-		}); err != nil && !errors.Is(err, redis.Nil) {
+		}); err != nil {
 			return fmt.Errorf("scan members: read states: %w", err)
 		}
 		for i, chat := range chats {
-			b, err := states[i].Bytes()
-			if errors.Is(err, redis.Nil) {
-				continue
+			vals := got[i].Val()
+			state, ok := vals[0].(string)
+			if !ok {
+				continue // expired since it was indexed
 			}
-			if err != nil {
-				return fmt.Errorf("scan members: state of chat %d: %w", chat, err)
-			}
-			if err := fn(chat, b); err != nil {
+			blocked, _ := vals[1].(string)
+			if err := fn(chat, []byte(state), blocked == "1"); err != nil {
 				return err
 			}
 		}

@@ -31,7 +31,8 @@ return {'ok', got[1] or '', got[2] or '0', got[3] or ''}
 //
 //	KEYS: member, seen, lock, outbox
 //	ARGV: token, expected version, update ID ("0": none), seen keep,
-//	      seen TTL ms, mode ("save" | "erase"), state, member TTL ms (0: none),
+//	      seen TTL ms, mode ("save" | "erase" | "keep": the member as it is),
+//	      state, member TTL ms (0: none),
 //	      messages...
 //	reply: 1 done | 0 conflict (nothing written, the lock released if ours)
 var finishScript = redis.NewScript(`
@@ -45,7 +46,7 @@ if v ~= tonumber(ARGV[2]) then
 end
 if ARGV[6] == 'erase' then
 	redis.call('DEL', KEYS[1])
-else
+elseif ARGV[6] == 'save' then
 	redis.call('HSET', KEYS[1], 'state', ARGV[7], 'v', tostring(v + 1))
 	if ARGV[3] ~= '0' then
 		-- The member wrote or pressed: they have not blocked the bot (any more).

@@ -96,6 +96,16 @@ func (s *Store) Forget(ctx context.Context, chat, updateID int64, t Turn, outbox
 	return nil
 }
 
+// Reply finishes the turn t like Commit, but leaves the member's record as
+// it is (or absent): for an answer that changes nothing of the member
+// (a staff command). The update is marked seen and the messages queued.
+func (s *Store) Reply(ctx context.Context, chat, updateID int64, t Turn, outbox [][]byte) error {
+	if err := s.finish(ctx, chat, updateID, t, "keep", nil, 0, outbox, time.Time{}); err != nil {
+		return fmt.Errorf("reply to update %d of chat %d: %w", updateID, chat, err)
+	}
+	return nil
+}
+
 // Release gives the lock of t back without writing, for an update that
 // could not be handled. A lock that already expired is left alone.
 func (s *Store) Release(ctx context.Context, chat int64, t Turn) error {
@@ -127,15 +137,17 @@ func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode s
 		var script *redis.Cmd
 		_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 			script = evalScript(p)
-			if mode == "erase" {
+			switch mode {
+			case "erase":
 				p.SRem(ctx, s.membersKey(), chat)
-			} else {
-				p.SAdd(ctx, s.membersKey(), chat)
-			}
-			if mode == "erase" || wakeAt.IsZero() {
 				p.ZRem(ctx, s.wakesKey(), chat)
-			} else {
-				p.ZAdd(ctx, s.wakesKey(), redis.Z{Score: float64(wakeAt.Unix()), Member: chat})
+			case "save":
+				p.SAdd(ctx, s.membersKey(), chat)
+				if wakeAt.IsZero() {
+					p.ZRem(ctx, s.wakesKey(), chat)
+				} else {
+					p.ZAdd(ctx, s.wakesKey(), redis.Z{Score: float64(wakeAt.Unix()), Member: chat})
+				}
 			}
 			if len(outbox) > 0 {
 				p.SAdd(ctx, s.outboxesKey(), chat)

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"errors"
 	"sort"
 	"testing"
 	"time"
@@ -101,5 +102,37 @@ func TestPruneDropsStaleWakeEntries(t *testing.T) {
 	}
 	if got, _ := s.Wakes(ctx, at.Add(time.Hour)); got != (WakeCounts{Pending: 1, Due: 1}) {
 		t.Fatalf("after the prune: %+v; want only chat 1", got)
+	}
+}
+
+// TestReplyKeepsTheMember: a reply that changes nothing of the member (a
+// staff command) queues its messages and marks the update seen, without
+// creating, changing or indexing a member record.
+func TestReplyKeepsTheMember(t *testing.T) {
+	s, c := newStore(t, Options{})
+	ctx := t.Context()
+	turn := mustBegin(t, s, 9, 100)
+	if err := s.Reply(ctx, 9, 100, turn, bytesOf("stats")); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := c.Exists(ctx, s.chatKeys(9).member).Result(); n != 0 {
+		t.Error("a reply created a member record")
+	}
+	if n, _ := s.Members(ctx); n != 0 {
+		t.Errorf("a reply indexed a member (%d)", n)
+	}
+	if out, _ := s.Outbox(ctx, 9); len(out) != 1 || string(out[0]) != "stats" {
+		t.Errorf("outbox %q; want the reply", out)
+	}
+	if _, err := s.Begin(ctx, 9, 100); !errors.Is(err, ErrSeen) {
+		t.Errorf("the update replied to is not seen: %v", err)
+	}
+	mustCommit(t, s, 9, 101, "member state")
+	turn = mustBegin(t, s, 9, 102)
+	if err := s.Reply(ctx, 9, 102, turn, bytesOf("stats again")); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := c.HGet(ctx, s.chatKeys(9).member, "state").Result(); st != "member state" {
+		t.Errorf("a reply changed the member's state to %q", st)
 	}
 }

@@ -25,8 +25,9 @@ import (
 
 // The storage implements what the transport needs of it.
 var (
-	_ bot.Turns    = (*storage.Store)(nil)
-	_ bot.Outboxes = (*storage.Store)(nil)
+	_ bot.Turns      = (*storage.Store)(nil)
+	_ bot.Outboxes   = (*storage.Store)(nil)
+	_ bot.StaffStore = (*storage.Store)(nil)
 )
 
 // shutdownGrace bounds how long the bot finishes what is in flight at exit.
@@ -99,6 +100,7 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 		Log:       log,
 		Sender:    sender,
 		Wakes:     engine,
+		Staff:     &bot.Staff{IDs: staffSet(cfg.StaffIDs), Store: store, Loc: cfg.loc},
 		MemberTTL: cfg.MemberTTL,
 	}
 	go sweep(ctx, sender, store, clock, cfg, log)
@@ -175,6 +177,15 @@ func sweep(ctx context.Context, sender *bot.Sender, store *storage.Store, clock 
 		case <-t.C:
 		}
 	}
+}
+
+// staffSet is STAFF_IDS as a set.
+func staffSet(ids []int64) map[int64]bool {
+	set := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set
 }
 
 // wakesRestored names the one-off restoring of wake-ups in Redis: states

@@ -36,6 +36,7 @@ type Config struct {
 	MemberTTL     time.Duration `envconfig:"MEMBER_TTL" default:"17520h" desc:"an inactive member with no pending reminder is forgotten after this long"`
 	SendRate      int           `envconfig:"SEND_RATE" default:"28" desc:"messages a second, all processes together (Telegram allows a bot about 30; more only with paid broadcasts)"`
 	ReminderJobs  int           `envconfig:"REMINDER_WORKERS" default:"16" desc:"reminders one process prepares at once"`
+	StaffIDs      []int64       `envconfig:"STAFF_IDS" desc:"Telegram user IDs of the Ordine's staff, comma-separated: they may use /stats"`
 	locales.Facts
 }
 
@@ -101,6 +102,11 @@ func loadConfig() (settings, error) {
 	}
 	if c.ReminderJobs < 1 || c.ReminderJobs > 1000 {
 		problems = append(problems, fmt.Sprintf("REMINDER_WORKERS=%d is not between 1 and 1000", c.ReminderJobs))
+	}
+	for _, id := range c.StaffIDs {
+		if id <= 0 {
+			problems = append(problems, fmt.Sprintf("STAFF_IDS: %d is not a Telegram user ID (a positive number; ask @userinfobot)", id))
+		}
 	}
 	if len(problems) > 0 {
 		return settings{}, usageError{fmt.Errorf("configuration: %s", strings.Join(problems, "; "))}

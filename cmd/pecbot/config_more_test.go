@@ -28,6 +28,9 @@ func TestTelegramConfigErrors(t *testing.T) {
 		{map[string]string{"SEND_RATE": "fast"}, "SEND_RATE"},
 		{map[string]string{"REMINDER_WORKERS": "0"}, "REMINDER_WORKERS"},
 		{map[string]string{"REMINDER_WORKERS": "-3"}, "REMINDER_WORKERS"},
+		{map[string]string{"STAFF_IDS": "12,abc"}, "STAFF_IDS"},
+		{map[string]string{"STAFF_IDS": "-5"}, "STAFF_IDS"},
+		{map[string]string{"STAFF_IDS": "0"}, "STAFF_IDS"},
 	} {
 		env := map[string]string{"TELEGRAM_TOKEN": "1:x"}
 		for k, v := range tc.env {

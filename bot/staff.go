@@ -1,0 +1,159 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/dialogs/calendar"
+	"github.com/omceo-latina/pecbot/storage"
+)
+
+// StaffCommands are the commands of the Ordine's staff. From anyone else
+// they are unknown commands, answered as any other: nothing says they
+// exist.
+// (The broadcast commands join them as they are built.)
+var StaffCommands = []string{"stats"}
+
+// StaffStore is what staff commands read of storage.
+type StaffStore interface {
+	ScanMembers(ctx context.Context, fn func(chat int64, state []byte, blocked bool) error) error
+	Wakes(ctx context.Context, until time.Time) (storage.WakeCounts, error)
+}
+
+// Staff says who the staff are (their Telegram user IDs, from STAFF_IDS)
+// and answers their commands.
+type Staff struct {
+	IDs   map[int64]bool
+	Store StaffStore
+	Loc   *time.Location // the zone of "today"
+}
+
+// isStaffCommand reports whether ev is a staff command.
+func isStaffCommand(ev dialogs.Event) bool {
+	return ev.Kind == dialogs.Command && slices.Contains(StaffCommands, ev.Name)
+}
+
+// Stats is what /stats tells the staff.
+type Stats struct {
+	Members int // in the index, with a record
+	Blocked int // of which blocked the bot
+	Langs   map[string]int
+
+	Activating int // on the way to a new PEC, before the fax
+	Waiting    int // fax sent, access e-mail not confirmed
+	Overdue    int // of which past the expected activation day
+	Renewing   int // a renewal with the expiry known, not done
+	Expired    int // of which expired, within the 90 days
+	Gone       int // past the 90 days: the box is deleted
+	Done       int // activated (checklist or done) or renewed
+
+	Pending, DueToday int64 // reminders
+}
+
+// CountStats reads every member once (a batch of 500 per round trip) and
+// counts where they are, as of now.
+func (st *Staff) CountStats(ctx context.Context, now time.Time) (Stats, error) {
+	today := calendar.DateOf(now.In(st.Loc))
+	s := Stats{Langs: map[string]int{}}
+	err := st.Store.ScanMembers(ctx, func(_ int64, raw []byte, blocked bool) error {
+		m, _ := dialogs.Decode(raw)
+		s.Members++
+		if blocked {
+			s.Blocked++
+		}
+		s.Langs[m.Lang]++
+		step := m.Step
+		if step == dialogs.StepMenu && m.Resume != "" {
+			step = m.Resume
+		}
+		switch step {
+		case dialogs.StepActSteps, dialogs.StepActPayment, dialogs.StepActFax, dialogs.StepActFaxDate,
+			dialogs.StepActFaxYear, dialogs.StepActFaxWait:
+			s.Activating++
+		case dialogs.StepActWaiting, dialogs.StepActCheck, dialogs.StepActLate:
+			s.Waiting++
+			if !m.Activation.IsZero() && m.Activation.Before(today) {
+				s.Overdue++
+			}
+		case dialogs.StepChecklist, dialogs.StepDone, dialogs.StepRenDone:
+			s.Done++
+		}
+		if !m.Expiry.IsZero() && step != dialogs.StepRenDone {
+			switch last := dialogs.LastDayToRenew(m.Expiry); {
+			case today.After(last):
+				s.Gone++
+			case today.After(m.Expiry):
+				s.Renewing++
+				s.Expired++
+			default:
+				s.Renewing++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("count members: %w", err)
+	}
+	y, mo, d := now.In(st.Loc).Date()
+	w, err := st.Store.Wakes(ctx, time.Date(y, mo, d+1, 0, 0, 0, 0, st.Loc))
+	if err != nil {
+		return Stats{}, err
+	}
+	s.Pending, s.DueToday = w.Pending, w.Due
+	return s, nil
+}
+
+// staffReply answers a staff command: the message, or an error if it
+// could not be computed.
+func (t *Telegram) staffReply(ctx context.Context, lang string, ev dialogs.Event, now time.Time) (Reply, error) {
+	switch ev.Name {
+	case "stats":
+		s, err := t.Staff.CountStats(ctx, now)
+		if err != nil {
+			return Reply{}, err
+		}
+		text, err := t.Conv.Texts.Render(lang, "info.staff_stats", map[string]any{
+			"Members": s.Members, "Active": s.Members - s.Blocked, "Blocked": s.Blocked,
+			"Activating": s.Activating, "Waiting": s.Waiting, "Overdue": s.Overdue,
+			"Renewing": s.Renewing, "Lapsed": s.Expired, "Gone": s.Gone, "Done": s.Done,
+			"Italian": s.Langs["it"], "English": s.Langs["en"],
+			"RemindersPending": s.Pending, "RemindersToday": s.DueToday,
+		})
+		return Reply{Text: text}, err
+	}
+	return Reply{}, fmt.Errorf("staff command /%s: not available yet", ev.Name)
+}
+
+// staffTurn answers a staff member's command; their own member record (if
+// they are a member too) is left as it is.
+func (t *Telegram) staffTurn(ctx context.Context, in incoming, updateID int64, turn storage.Turn, now time.Time) error {
+	s, _ := dialogs.Decode(turn.State)
+	lang := s.Lang
+	if lang == "" {
+		lang = t.Conv.Lang
+	}
+	reply, err := t.staffReply(ctx, lang, in.event, now)
+	if err != nil {
+		t.Log.Error().Err(err).Str("command", in.event.Name).Msg("staff command failed")
+		text, rerr := t.Conv.Texts.Render(lang, "error.apology", nil)
+		if rerr != nil {
+			text = "Sorry, something went wrong. Please try again."
+		}
+		reply = Reply{Text: text}
+	}
+	items, err := outboxOf([]Reply{reply}, in.callbackID, KindReply)
+	if err != nil {
+		_ = t.Turns.Release(ctx, in.chat, turn)
+		return err
+	}
+	if err := t.Turns.Reply(ctx, in.chat, updateID, turn, items); err != nil {
+		return err
+	}
+	if t.Sender != nil {
+		t.Sender.Kick(in.chat)
+	}
+	return nil
+}
