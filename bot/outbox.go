@@ -17,6 +17,12 @@ type Outgoing struct {
 	// Kind is what the message is, for the pace (Kind's constants); empty
 	// means a reply.
 	Kind Kind `json:"k,omitempty"`
+	// Copy, when set, is a message copied to the member as it is (an
+	// announcement: text, photo, document, with its formatting).
+	Copy *Copy `json:"copy,omitempty"`
+	// Broadcast names the broadcast the item belongs to: its outcome is
+	// recorded, and it is skipped once the broadcast is stopped.
+	Broadcast string `json:"bc,omitempty"`
 	// Doc is a file to send before Text (which may then be empty), with
 	// the buttons under the last of the two.
 	Doc *Document `json:"doc,omitempty"`

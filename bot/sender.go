@@ -27,6 +27,15 @@ type Outboxes interface {
 	SetBlocked(ctx context.Context, chat int64, blocked bool) error
 }
 
+// BroadcastOutcomes is what the sender needs of storage for broadcasts.
+type BroadcastOutcomes interface {
+	// BroadcastOutcome records once what became of broadcast id's
+	// message to chat: "sent", "blocked", "failed" or "skipped".
+	BroadcastOutcome(ctx context.Context, id string, chat int64, outcome string) error
+	// BroadcastStopped reports whether staff stopped broadcast id.
+	BroadcastStopped(ctx context.Context, id string) (bool, error)
+}
+
 // maxDeliveries is how many chats one process delivers at once, for
 // replies and, apart, for the rest (reminders, broadcasts, the sweep), so
 // that a batch waiting for its turn to send never holds up a reply.
@@ -57,6 +66,10 @@ type Sender struct {
 	closed    bool
 	slots     chan struct{} // bounds the reply deliveries running at once
 	bulkSlots chan struct{} // bounds the other deliveries running at once
+
+	// Broadcasts, when set, records what became of each announcement's
+	// message and says whether a broadcast was stopped.
+	Broadcasts BroadcastOutcomes
 
 	// Civil, when set, is when a reminder due at t may reach a member (t
 	// itself within civil hours on a working day, else the next civil
@@ -272,6 +285,38 @@ func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool) error 
 	}
 }
 
+// sendItem sends one item, or skips a stopped broadcast's, and records a
+// broadcast's outcome.
+func (s *Sender) sendItem(ctx context.Context, chat int64, it Outgoing) (outcome, error) {
+	if it.Broadcast != "" && s.Broadcasts != nil {
+		stopped, err := s.Broadcasts.BroadcastStopped(ctx, it.Broadcast)
+		if err != nil {
+			return "", err
+		}
+		if stopped {
+			s.recordOutcome(ctx, chat, it, outSkipped)
+			return outSkipped, nil
+		}
+	}
+	out, err := s.sendWithRetry(ctx, chat, it)
+	if err == nil {
+		s.recordOutcome(ctx, chat, it, out)
+	}
+	return out, err
+}
+
+// recordOutcome records a broadcast item's outcome. A failure to record is
+// logged, not retried: sending the message again would be worse than a
+// count off by one.
+func (s *Sender) recordOutcome(ctx context.Context, chat int64, it Outgoing, out outcome) {
+	if it.Broadcast == "" || s.Broadcasts == nil {
+		return
+	}
+	if err := s.Broadcasts.BroadcastOutcome(ctx, it.Broadcast, chat, string(out)); err != nil {
+		s.Log.Warn().Err(err).Str("broadcast", it.Broadcast).Msg("an announcement's outcome was not recorded")
+	}
+}
+
 // errHeld stops a delivery at a reminder that may not go at this hour.
 var errHeld = errors.New("reminder held until civil hours")
 
@@ -294,11 +339,18 @@ func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, ite
 		}
 		if err != nil {
 			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("unreadable outbox item dropped")
-		} else if blocked, err := s.sendWithRetry(ctx, chat, it); err != nil {
+		} else if out, err := s.sendItem(ctx, chat, it); err != nil {
 			return err
-		} else if blocked {
+		} else if out == outBlocked {
 			if err := s.Store.SetBlocked(ctx, chat, true); err != nil {
 				return err
+			}
+			// The rest is dropped; a broadcast's counts it as blocked too.
+			for _, rest := range items[i+1:] {
+				var r Outgoing
+				if json.Unmarshal(rest, &r) == nil {
+					s.recordOutcome(ctx, chat, r, outBlocked)
+				}
 			}
 			_, err := s.Store.SentOutbox(ctx, chat, token, len(items)-i, outboxLockTTL)
 			return err
@@ -310,20 +362,36 @@ func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, ite
 	return nil
 }
 
+// outcome is how an outgoing item ended.
+type outcome string
+
+// The outcomes of an item (recorded as such for a broadcast's).
+const (
+	outDelivered outcome = "sent"    // Telegram accepted it
+	outRefused   outcome = "failed"  // refused for good (400, 404...), or still failing after a broadcast's tries: dropped
+	outBlocked   outcome = "blocked" // 403: the member blocked the bot
+	outSkipped   outcome = "skipped" // a broadcast stopped before it went
+)
+
+// broadcastTries is how many times a broadcast's message is sent while the
+// network or Telegram fails (5xx) before it is counted as failed; a
+// member's own messages are tried until they go.
+const broadcastTries = 4
+
 // sendWithRetry sends one item until Telegram accepts or refuses it for
-// good. blocked reports a 403: the member blocked the bot.
-func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (blocked bool, err error) {
+// good.
+func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (outcome, error) {
 	backoff := 200 * time.Millisecond
 	done := 0 // parts of a long text accepted so far: a retry sends the rest
-	for {
+	for try := 1; ; try++ {
 		if err := s.waitPause(ctx); err != nil {
-			return false, err
+			return "", err
 		}
 		err := s.send(ctx, chat, it, &done)
 		var tooMany *tgbot.TooManyRequestsError
 		switch {
 		case err == nil:
-			return false, nil
+			return outDelivered, nil
 		case errors.As(err, &tooMany):
 			d := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 			s.pause(d)
@@ -335,32 +403,37 @@ func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (bl
 					s.Log.Warn().Err(err).Msg("429 heard, but other processes could not be told to pause")
 				}
 			}
+			try--
 			continue
 		case errors.Is(err, tgbot.ErrorForbidden):
 			s.Log.Info().Str("chat", chatRef(chat)).Msg("member blocked the bot: marked inactive")
-			return true, nil
+			return outBlocked, nil
 		case isDecodeOfAcceptedCall(err):
 			// Telegram answered ok; only the library could not read the
 			// answer: the message is delivered, sending it again would
 			// duplicate it.
-			return false, nil
+			return outDelivered, nil
 		case errors.Is(err, tgbot.ErrorNotFound), errors.Is(err, tgbot.ErrorConflict), tgbot.IsMigrateError(err):
 			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("Telegram cannot take this message; dropped")
-			return false, nil
+			return outRefused, nil
 		case errors.Is(err, tgbot.ErrorBadRequest):
 			// Retrying cannot help (an answer to a button pressed too long
 			// ago, or a message Telegram refuses): log it and go on.
 			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("Telegram refused a message; dropped")
-			return false, nil
+			return outRefused, nil
 		case errors.Is(err, tgbot.ErrorUnauthorized), ctx.Err() != nil:
-			return false, err
+			return "", err
+		}
+		if it.Broadcast != "" && try >= broadcastTries {
+			s.Log.Warn().Err(err).Str("chat", chatRef(chat)).Int("tries", try).Msg("announcement not delivered; counted as failed")
+			return outRefused, nil
 		}
 		s.Log.Warn().Err(err).Str("chat", chatRef(chat)).Dur("retry_in", backoff).Msg("send failed; retrying")
 		timer := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return false, ctx.Err()
+			return "", ctx.Err()
 		case <-timer.C:
 		}
 		backoff = min(2*backoff, 30*time.Second)
@@ -374,6 +447,12 @@ func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) e
 	if it.CallbackID != "" {
 		_, err := s.API.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: it.CallbackID})
 		return err
+	}
+	if it.Copy != nil {
+		if err := s.pace(ctx, chat, it.Kind); err != nil {
+			return err
+		}
+		return s.copyMessage(ctx, chat, it.Copy)
 	}
 	var parts []string
 	if it.Doc == nil || strings.TrimSpace(it.Text) != "" { // a document needs no text (Telegram refuses an empty one)

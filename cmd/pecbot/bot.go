@@ -28,6 +28,7 @@ var (
 	_ bot.Turns      = (*storage.Store)(nil)
 	_ bot.Outboxes   = (*storage.Store)(nil)
 	_ bot.StaffStore = (*storage.Store)(nil)
+	_ bot.BroadcastOutcomes = (*storage.Store)(nil)
 )
 
 // shutdownGrace bounds how long the bot finishes what is in flight at exit.

@@ -1,0 +1,77 @@
+package bot
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/omceo-latina/pecbot/bot/telegramtest"
+)
+
+// An announcement goes to each member with copyMessage; what became of each
+// is recorded once: sent, blocked (403: the member is marked inactive),
+// failed (5xx still after a few tries), skipped (the broadcast was stopped
+// before it went).
+func TestSenderCopiesAnnouncements(t *testing.T) {
+	r := newSenderRig(t, nil)
+	r.sender.Broadcasts = r.store
+	ctx := t.Context()
+	announcement := Outgoing{Copy: &Copy{FromChat: 500, Message: 7}, Kind: KindBroadcast, Broadcast: "b1"}
+	deliver := func(chat int64) {
+		t.Helper()
+		r.queue(t, chat, announcement)
+		if err := r.sender.Deliver(ctx, chat); err != nil {
+			t.Fatal(err)
+		}
+		r.settled(t, chat)
+	}
+
+	deliver(1)
+	r.fake.Fail("copyMessage", 1, telegramtest.Blocked())
+	deliver(2)
+	r.fake.Fail("copyMessage", broadcastTries, telegramtest.ServerError())
+	deliver(3)
+	r.fake.Fail("copyMessage", 1, telegramtest.ServerError())
+	deliver(4) // retried, then sent
+	if err := r.store.StopBroadcast(ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	calls := len(r.fake.CallsOf("copyMessage"))
+	deliver(5)
+	if got := len(r.fake.CallsOf("copyMessage")); got != calls {
+		t.Errorf("a stopped broadcast's message was sent")
+	}
+	// A message recorded again (sent twice after a crash) counts once.
+	if err := r.store.BroadcastOutcome(ctx, "b1", 1, "sent"); err != nil {
+		t.Fatal(err)
+	}
+
+	counts, err := r.store.BroadcastCounts(ctx, "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"sent": 2, "blocked": 1, "failed": 1, "skipped": 1}
+	for k, v := range want {
+		if counts[k] != v {
+			t.Errorf("%s = %d; want %d (all: %v)", k, counts[k], v, counts)
+		}
+	}
+	if blocked, _ := r.store.Blocked(ctx, 2); !blocked {
+		t.Error("the member who blocked the bot is not marked inactive")
+	}
+	ok := 0
+	for _, c := range r.fake.CallsOf("copyMessage") {
+		if c.Status != http.StatusOK {
+			continue
+		}
+		ok++
+		if c.Params["from_chat_id"] != int64(500) || c.Params["message_id"] != int64(7) {
+			t.Errorf("copyMessage params %v; want the staff's message 7 from chat 500", c.Params)
+		}
+		if _, paid := c.Params["allow_paid_broadcast"]; paid {
+			t.Error("allow_paid_broadcast sent for a free broadcast")
+		}
+	}
+	if ok != 2 {
+		t.Errorf("%d messages copied; want 2", ok)
+	}
+}
