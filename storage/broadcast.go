@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -76,4 +78,179 @@ func (s *Store) BroadcastStopped(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("read broadcast %s: %w", id, err)
 	}
 	return state == "stopped", nil
+}
+
+// Broadcast is the record of one announcement: who sent what, to whom,
+// and how far it went.
+type Broadcast struct {
+	ID       string
+	From     int64  // the staff member's chat, where the message is
+	Message  int    // the message to copy
+	Audience string // the audience's name ("all", "waiting", ...)
+	Created  time.Time
+	Total    int64  // recipients
+	Next     int64  // recipients queued so far (the fan-out's cursor)
+	State    string // "sending", "stopped", "done"
+	Progress int    // the staff's progress message, 0 before it is sent
+}
+
+// broadcastTTL is how long a broadcast's record and outcomes are kept (the
+// audit of /broadcasts).
+const broadcastTTL = 400 * 24 * time.Hour
+
+// recipientsKey lists a broadcast's recipients, in its slot.
+func (s *Store) recipientsKey(id string) string {
+	record, _ := s.broadcastKeys(id)
+	return record + ":to"
+}
+
+func (s *Store) broadcastsKey() string { return s.o.Prefix + ":broadcasts" }
+
+// CreateBroadcast stores a new broadcast with its recipients (a snapshot:
+// who joins later does not get it) and lists it for /broadcasts.
+func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast, recipients []int64) error {
+	record, outcomes := s.broadcastKeys(b.ID)
+	to := s.recipientsKey(b.ID)
+	_, err := s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, record, "from", b.From, "msg", b.Message, "audience", b.Audience,
+			"created", b.Created.Unix(), "total", len(recipients), "next", 0, "state", "sending")
+		for i := 0; i < len(recipients); i += 1000 {
+			batch := make([]any, 0, 1000)
+			for _, c := range recipients[i:min(i+1000, len(recipients))] {
+				batch = append(batch, c)
+			}
+			p.RPush(ctx, to, batch...)
+		}
+		for _, k := range []string{record, outcomes, to} {
+			p.Expire(ctx, k, broadcastTTL)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("create broadcast %s: %w", b.ID, err)
+	}
+	if err := s.c.ZAdd(ctx, s.broadcastsKey(), redis.Z{Score: float64(b.Created.Unix()), Member: b.ID}).Err(); err != nil {
+		return fmt.Errorf("list broadcast %s: %w", b.ID, err)
+	}
+	return nil
+}
+
+// GetBroadcast reads broadcast id's record; ok false if there is none.
+func (s *Store) GetBroadcast(ctx context.Context, id string) (b Broadcast, ok bool, err error) {
+	record, _ := s.broadcastKeys(id)
+	m, err := s.c.HGetAll(ctx, record).Result()
+	if err != nil {
+		return Broadcast{}, false, fmt.Errorf("read broadcast %s: %w", id, err)
+	}
+	if len(m) == 0 || m["from"] == "" {
+		return Broadcast{}, false, nil
+	}
+	b = Broadcast{ID: id, Audience: m["audience"], State: m["state"]}
+	b.From, _ = strconv.ParseInt(m["from"], 10, 64)
+	b.Message, _ = strconv.Atoi(m["msg"])
+	created, _ := strconv.ParseInt(m["created"], 10, 64)
+	b.Created = time.Unix(created, 0)
+	b.Total, _ = strconv.ParseInt(m["total"], 10, 64)
+	b.Next, _ = strconv.ParseInt(m["next"], 10, 64)
+	b.Progress, _ = strconv.Atoi(m["progress"])
+	return b, true, nil
+}
+
+// SetBroadcastProgress records the staff's progress message of id.
+func (s *Store) SetBroadcastProgress(ctx context.Context, id string, message int) error {
+	record, _ := s.broadcastKeys(id)
+	if err := s.c.HSet(ctx, record, "progress", message).Err(); err != nil {
+		return fmt.Errorf("broadcast %s progress message: %w", id, err)
+	}
+	return nil
+}
+
+// FinishBroadcast marks broadcast id done (unless it was stopped).
+func (s *Store) FinishBroadcast(ctx context.Context, id string) error {
+	record, _ := s.broadcastKeys(id)
+	if err := finishBroadcastScript.Run(ctx, s.c, []string{record}).Err(); err != nil {
+		return fmt.Errorf("finish broadcast %s: %w", id, err)
+	}
+	return nil
+}
+
+var finishBroadcastScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'state') == 'sending' then
+	redis.call('HSET', KEYS[1], 'state', 'done')
+end
+return 0
+`)
+
+// RecentBroadcasts returns the IDs of the last n broadcasts, newest first.
+func (s *Store) RecentBroadcasts(ctx context.Context, n int) ([]string, error) {
+	ids, err := s.c.ZRevRange(ctx, s.broadcastsKey(), 0, int64(n-1)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list broadcasts: %w", err)
+	}
+	return ids, nil
+}
+
+// queueScript appends a broadcast's message to a chat's outbox once: the
+// chat's received set remembers it, so that a fan-out resumed after a
+// crash does not queue it twice.
+//
+//	KEYS: received, outbox
+//	ARGV: broadcast ID, item, received TTL ms
+var queueScript = redis.NewScript(`
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
+	return 0
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('RPUSH', KEYS[2], ARGV[2])
+return 1
+`)
+
+// QueueBroadcast queues the next batch of broadcast id's recipients (at
+// most n): item goes to each one's outbox once, and the cursor moves on.
+// It returns the chats queued now (to be delivered) and whether recipients
+// are left.
+func (s *Store) QueueBroadcast(ctx context.Context, id string, item []byte, n int) (queued []int64, more bool, err error) {
+	b, ok, err := s.GetBroadcast(ctx, id)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if b.State != "sending" || b.Next >= b.Total {
+		return nil, false, nil
+	}
+	raw, err := s.c.LRange(ctx, s.recipientsKey(id), b.Next, b.Next+int64(n)-1).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("broadcast %s recipients: %w", id, err)
+	}
+	chats, err := parseChats(raw, "broadcast recipients")
+	if err != nil {
+		return nil, false, err
+	}
+	added := make([]*redis.Cmd, len(chats))
+	if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, chat := range chats {
+			k := s.chatKeys(chat)
+			added[i] = queueScript.Eval(ctx, p, []string{k.received, k.outbox}, id, item, broadcastTTL.Milliseconds())
+		}
+		return nil
+	}); err != nil {
+		return nil, false, fmt.Errorf("queue broadcast %s: %w", id, err)
+	}
+	var listed []any
+	for i, chat := range chats {
+		if n, _ := added[i].Int(); n == 1 {
+			queued = append(queued, chat)
+			listed = append(listed, chat)
+		}
+	}
+	record, _ := s.broadcastKeys(id)
+	if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if len(listed) > 0 {
+			p.SAdd(ctx, s.outboxesKey(), listed...)
+		}
+		p.HSet(ctx, record, "next", b.Next+int64(len(chats)))
+		return nil
+	}); err != nil {
+		return nil, false, fmt.Errorf("queue broadcast %s: %w", id, err)
+	}
+	return queued, b.Next+int64(len(chats)) < b.Total, nil
 }

@@ -29,7 +29,8 @@ return {'ok', got[1] or '', got[2] or '0', got[3] or ''}
 // guard cannot drift apart. Saving a member's own update (not a wake-up)
 // clears their blocked flag: they are talking to the bot again.
 //
-//	KEYS: member, seen, lock, outbox
+//	KEYS: member, seen, lock, outbox, received broadcasts, staff draft
+//	      (the last two only erased)
 //	ARGV: token, expected version, update ID ("0": none), seen keep,
 //	      seen TTL ms, mode ("save" | "erase" | "keep": the member as it is),
 //	      state, member TTL ms (0: none),
@@ -45,7 +46,7 @@ if v ~= tonumber(ARGV[2]) then
 	return 0
 end
 if ARGV[6] == 'erase' then
-	redis.call('DEL', KEYS[1])
+	redis.call('DEL', KEYS[1], KEYS[5], KEYS[6])
 elseif ARGV[6] == 'save' then
 	redis.call('HSET', KEYS[1], 'state', ARGV[7], 'v', tostring(v + 1))
 	if ARGV[3] ~= '0' then

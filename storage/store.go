@@ -55,6 +55,7 @@ func New(c redis.UniversalClient, o Options) *Store {
 // chatKeys are the keys of one chat, all in one hash slot.
 type chatKeys struct {
 	member, seen, lock, outbox, sending string
+	received, staff                     string
 }
 
 func (s *Store) chatKeys(chat int64) chatKeys {
@@ -66,6 +67,10 @@ func (s *Store) chatKeys(chat int64) chatKeys {
 		outbox: base + "outbox",
 		// sending is held by the one process delivering the outbox.
 		sending: base + "sending",
+		// received lists the broadcasts queued to the chat (each once).
+		received: base + "received",
+		// staff is a staff member's draft announcement.
+		staff: base + "staff",
 	}
 }
 

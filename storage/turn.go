@@ -118,7 +118,7 @@ func (s *Store) Release(ctx context.Context, chat int64, t Turn) error {
 // finish runs finishScript and the global set updates in one pipeline.
 func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode string, state []byte, ttl time.Duration, outbox [][]byte, wakeAt time.Time) error {
 	k := s.chatKeys(chat)
-	keys := []string{k.member, k.seen, k.lock, k.outbox}
+	keys := []string{k.member, k.seen, k.lock, k.outbox, k.received, k.staff}
 	args := make([]any, 0, 8+len(outbox))
 	args = append(args, t.Token, t.Version, updateID, s.o.SeenKeep, s.o.SeenTTL.Milliseconds(),
 		mode, state, ttl.Milliseconds())

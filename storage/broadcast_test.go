@@ -1,0 +1,105 @@
+package storage
+
+import (
+	"testing"
+	"time"
+)
+
+// TestQueueBroadcastOnce: the fan-out queues each recipient's copy once,
+// in batches; resumed from an old cursor (a crash between queueing and
+// moving the cursor) it queues nothing twice; a stopped broadcast queues
+// no more.
+func TestQueueBroadcastOnce(t *testing.T) {
+	s, c := newStore(t, Options{})
+	ctx := t.Context()
+	var to []int64
+	for chat := int64(1); chat <= 1200; chat++ {
+		to = append(to, chat)
+	}
+	b := Broadcast{ID: "b1", From: 77, Message: 5, Audience: "all", Created: time.Unix(1_800_000_000, 0)}
+	if err := s.CreateBroadcast(ctx, b, to); err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for more := true; more; {
+		queued, m, err := s.QueueBroadcast(ctx, "b1", []byte("copy"), 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, more = append(got, len(queued)), m
+	}
+	if len(got) != 3 || got[0] != 500 || got[1] != 500 || got[2] != 200 {
+		t.Fatalf("batches %v; want 500, 500, 200", got)
+	}
+	record, _ := s.broadcastKeys("b1")
+	if err := c.HSet(ctx, record, "next", 0).Err(); err != nil { // as if the cursor was lost
+		t.Fatal(err)
+	}
+	for more := true; more; {
+		queued, m, err := s.QueueBroadcast(ctx, "b1", []byte("copy"), 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(queued) != 0 {
+			t.Fatalf("resumed fan-out queued %d again", len(queued))
+		}
+		more = m
+	}
+	for _, chat := range []int64{1, 600, 1200} {
+		if out, _ := s.Outbox(ctx, chat); len(out) != 1 {
+			t.Errorf("chat %d outbox %q; want one copy", chat, out)
+		}
+	}
+	if pending, _ := s.PendingOutboxes(ctx); len(pending) != 1200 {
+		t.Errorf("%d outboxes listed for delivery; want 1200", len(pending))
+	}
+	got2, ok, err := s.GetBroadcast(ctx, "b1")
+	if err != nil || !ok || got2.Total != 1200 || got2.Next != 1200 || got2.From != 77 || got2.Message != 5 || got2.State != "sending" {
+		t.Fatalf("record %+v, %v, %v", got2, ok, err)
+	}
+	if ids, _ := s.RecentBroadcasts(ctx, 10); len(ids) != 1 || ids[0] != "b1" {
+		t.Errorf("recent broadcasts %v", ids)
+	}
+
+	// Stopped: nothing more is queued.
+	if err := s.CreateBroadcast(ctx, Broadcast{ID: "b2", From: 77, Message: 6, Created: time.Unix(1_800_000_100, 0)}, to); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StopBroadcast(ctx, "b2"); err != nil {
+		t.Fatal(err)
+	}
+	if queued, more, err := s.QueueBroadcast(ctx, "b2", []byte("copy"), 500); err != nil || len(queued) != 0 || more {
+		t.Fatalf("stopped broadcast queued %d (more %v, %v)", len(queued), more, err)
+	}
+	if err := s.FinishBroadcast(ctx, "b2"); err != nil {
+		t.Fatal(err)
+	}
+	if b2, _, _ := s.GetBroadcast(ctx, "b2"); b2.State != "stopped" {
+		t.Errorf("finishing a stopped broadcast made it %q", b2.State)
+	}
+}
+
+// TestForgetErasesBroadcastMarks: /forget erases what the chat received
+// and a staff draft, with the member.
+func TestForgetErasesBroadcastMarks(t *testing.T) {
+	s, c := newStore(t, Options{})
+	ctx := t.Context()
+	mustCommit(t, s, 5, 1, "x")
+	if err := s.CreateBroadcast(ctx, Broadcast{ID: "b", From: 1, Message: 1, Created: time.Unix(1_800_000_000, 0)}, []int64{5}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.QueueBroadcast(ctx, "b", []byte("copy"), 10); err != nil {
+		t.Fatal(err)
+	}
+	k := s.chatKeys(5)
+	if err := c.Set(ctx, k.staff, "draft", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	turn := mustBegin(t, s, 5, 2)
+	if err := s.Forget(ctx, 5, 2, turn, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := c.Exists(ctx, k.member, k.received, k.staff).Result(); n != 0 {
+		t.Errorf("%d of the chat's keys left after /forget", n)
+	}
+}
