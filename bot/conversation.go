@@ -26,6 +26,9 @@ type Reply struct {
 	Text     string
 	Buttons  [][]ReplyButton
 	Document *Document
+	// Copy, when set, is a message copied as it is instead (the staff's
+	// announcement, previewed).
+	Copy *Copy
 }
 
 // ReplyButton is a rendered button: its label and the callback data that

@@ -48,7 +48,7 @@ func outboxOf(replies []Reply, callbackID string, kind Kind) ([][]byte, error) {
 		items = append(items, Outgoing{CallbackID: callbackID})
 	}
 	for _, r := range replies {
-		items = append(items, Outgoing{Text: r.Text, Buttons: r.Buttons, Kind: kind, Doc: r.Document})
+		items = append(items, Outgoing{Text: r.Text, Buttons: r.Buttons, Kind: kind, Doc: r.Document, Copy: r.Copy})
 	}
 	out := make([][]byte, 0, len(items))
 	for _, it := range items {

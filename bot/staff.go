@@ -14,13 +14,22 @@ import (
 // StaffCommands are the commands of the Ordine's staff. From anyone else
 // they are unknown commands, answered as any other: nothing says they
 // exist.
-// (The broadcast commands join them as they are built.)
-var StaffCommands = []string{"stats"}
+var StaffCommands = []string{"stats", "broadcast", "broadcast_status", "broadcast_stop", "broadcasts"}
 
-// StaffStore is what staff commands read of storage.
+// StaffStore is what staff commands read and write of storage.
 type StaffStore interface {
 	ScanMembers(ctx context.Context, fn func(chat int64, state []byte, blocked bool) error) error
 	Wakes(ctx context.Context, until time.Time) (storage.WakeCounts, error)
+	StaffDraft(ctx context.Context, chat int64) (string, error)
+	SetStaffDraft(ctx context.Context, chat int64, draft string) error
+	CreateBroadcast(ctx context.Context, b storage.Broadcast, recipients []int64) error
+	GetBroadcast(ctx context.Context, id string) (storage.Broadcast, bool, error)
+	QueueBroadcast(ctx context.Context, id string, item []byte, n int) ([]int64, bool, error)
+	BroadcastCounts(ctx context.Context, id string) (map[string]int64, error)
+	StopBroadcast(ctx context.Context, id string) error
+	FinishBroadcast(ctx context.Context, id string) error
+	SetBroadcastProgress(ctx context.Context, id string, message int) error
+	RecentBroadcasts(ctx context.Context, n int) ([]string, error)
 }
 
 // Staff says who the staff are (their Telegram user IDs, from STAFF_IDS)
@@ -29,6 +38,14 @@ type Staff struct {
 	IDs   map[int64]bool
 	Store StaffStore
 	Loc   *time.Location // the zone of "today"
+	// Start makes a broadcast run (the job engine's StartBroadcast).
+	Start func(ctx context.Context, id string) error
+	// Group, if not 0, is the staff's group chat, told of each broadcast's
+	// end.
+	Group int64
+	// Paid sends broadcasts with allow_paid_broadcast (faster than 30 a
+	// second, paid in Telegram Stars; SEND_RATE must be raised to match).
+	Paid bool
 }
 
 // isStaffCommand reports whether ev is a staff command.
@@ -106,14 +123,20 @@ func (st *Staff) CountStats(ctx context.Context, now time.Time) (Stats, error) {
 	return s, nil
 }
 
-// staffReply answers a staff command: the message, or an error if it
-// could not be computed.
-func (t *Telegram) staffReply(ctx context.Context, lang string, ev dialogs.Event, now time.Time) (Reply, error) {
-	switch ev.Name {
+// staffReply answers a staff command or a staff button: the messages, or
+// an error if they could not be computed.
+func (t *Telegram) staffReply(ctx context.Context, lang string, in incoming, now time.Time) ([]Reply, error) {
+	if in.staffData != "" {
+		return t.staffPress(ctx, lang, in, now)
+	}
+	if in.event.Kind != dialogs.Command {
+		return t.staffAnnouncement(ctx, lang, in, now)
+	}
+	switch in.event.Name {
 	case "stats":
 		s, err := t.Staff.CountStats(ctx, now)
 		if err != nil {
-			return Reply{}, err
+			return nil, err
 		}
 		text, err := t.Conv.Texts.Render(lang, "info.staff_stats", map[string]any{
 			"Members": s.Members, "Active": s.Members - s.Blocked, "Blocked": s.Blocked,
@@ -122,29 +145,37 @@ func (t *Telegram) staffReply(ctx context.Context, lang string, ev dialogs.Event
 			"Italian": s.Langs["it"], "English": s.Langs["en"],
 			"RemindersPending": s.Pending, "RemindersToday": s.DueToday,
 		})
-		return Reply{Text: text}, err
+		return []Reply{{Text: text}}, err
+	case "broadcast":
+		return t.staffBroadcast(ctx, lang, in.chat)
+	case "broadcast_status":
+		return t.staffStatus(ctx, lang)
+	case "broadcast_stop":
+		return t.staffStop(ctx, lang)
+	case "broadcasts":
+		return t.staffList(ctx, lang)
 	}
-	return Reply{}, fmt.Errorf("staff command /%s: not available yet", ev.Name)
+	return nil, fmt.Errorf("staff command /%s: unknown", in.event.Name)
 }
 
-// staffTurn answers a staff member's command; their own member record (if
-// they are a member too) is left as it is.
+// staffTurn answers a staff member's command, button or announcement;
+// their own member record (if they are a member too) is left as it is.
 func (t *Telegram) staffTurn(ctx context.Context, in incoming, updateID int64, turn storage.Turn, now time.Time) error {
 	s, _ := dialogs.Decode(turn.State)
 	lang := s.Lang
 	if lang == "" {
 		lang = t.Conv.Lang
 	}
-	reply, err := t.staffReply(ctx, lang, in.event, now)
+	replies, err := t.staffReply(ctx, lang, in, now)
 	if err != nil {
 		t.Log.Error().Err(err).Str("command", in.event.Name).Msg("staff command failed")
 		text, rerr := t.Conv.Texts.Render(lang, "error.apology", nil)
 		if rerr != nil {
 			text = "Sorry, something went wrong. Please try again."
 		}
-		reply = Reply{Text: text}
+		replies = []Reply{{Text: text}}
 	}
-	items, err := outboxOf([]Reply{reply}, in.callbackID, KindReply)
+	items, err := outboxOf(replies, in.callbackID, KindReply)
 	if err != nil {
 		_ = t.Turns.Release(ctx, in.chat, turn)
 		return err

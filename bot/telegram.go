@@ -119,10 +119,16 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 		return t.dropWake(ctx, in.chat, turn)
 	}
 	now := t.Clock.Now()
-	if isStaffCommand(in.event) {
-		if t.Staff != nil && t.Staff.IDs[in.chat] {
+	if t.Staff != nil && t.Staff.IDs[in.chat] {
+		staffTurn, err := t.isStaffTurn(ctx, in)
+		if err != nil {
+			_ = t.Turns.Release(ctx, in.chat, turn)
+			return err
+		}
+		if staffTurn {
 			return t.staffTurn(ctx, in, updateID, turn, now)
 		}
+	} else if isStaffCommand(in.event) {
 		// Answered as any unknown command; logged without who it was.
 		t.Log.Warn().Str("command", in.event.Name).Msg("a staff command from someone who is not staff")
 	}

@@ -15,6 +15,8 @@ type incoming struct {
 	chat       int64
 	event      dialogs.Event
 	callbackID string // set for a button press: Telegram waits for an answer
+	messageID  int    // the message's own ID (a staff announcement is copied by it)
+	staffData  string // a staff button's data ("s|..."); event is then a stale press
 }
 
 // understandUpdate reads an update. Commands may be addressed to the bot by
@@ -28,7 +30,7 @@ func understandUpdate(u *models.Update) (incoming, bool) {
 		if m.Chat.Type != models.ChatTypePrivate {
 			return incoming{}, false
 		}
-		in := incoming{chat: m.Chat.ID, event: dialogs.Event{Kind: dialogs.Text, Text: m.Text}}
+		in := incoming{chat: m.Chat.ID, event: dialogs.Event{Kind: dialogs.Text, Text: m.Text}, messageID: m.ID}
 		if name, ok := commandName(m.Text); ok {
 			in.event = dialogs.Event{Kind: dialogs.Command, Name: name}
 		}
@@ -42,8 +44,11 @@ func understandUpdate(u *models.Update) (incoming, bool) {
 		if err != nil {
 			ev = dialogs.Event{Kind: dialogs.Press, Action: dialogs.ActHere, From: "?"}
 		}
-		// In a private chat the chat is the user.
-		return incoming{chat: q.From.ID, event: ev, callbackID: q.ID}, true
+		in := incoming{chat: q.From.ID, event: ev, callbackID: q.ID} // in a private chat the chat is the user
+		if strings.HasPrefix(q.Data, staffPrefix) {
+			in.staffData = q.Data // for anyone but staff, a stale press
+		}
+		return in, true
 	}
 	return incoming{}, false
 }

@@ -34,6 +34,17 @@ type Clock interface{ Now() time.Time }
 // error means nothing was committed: the wake-up is tried again later.
 type WakeHandler func(ctx context.Context, chat int64, w dialogs.Wake) error
 
+// BroadcastHandler runs broadcast id: queues what is left of it and
+// follows it to its end. It is called again (from another process, after a
+// crash) until it returns nil, so it must resume where it was.
+type BroadcastHandler func(ctx context.Context, id string) error
+
+// Handlers are what the engine's tasks do.
+type Handlers struct {
+	Wake      WakeHandler
+	Broadcast BroadcastHandler // nil: broadcast tasks wait
+}
+
 // Options tunes an Engine. The zero value of each field means its default.
 type Options struct {
 	// Queue names the engine's tasks in Redis (asynq keys
@@ -70,6 +81,13 @@ const (
 
 // taskWake is the type of a wake-up task.
 const taskWake = "wake"
+
+// taskBroadcast is the type of a broadcast task.
+const taskBroadcast = "broadcast"
+
+// broadcastTimeout bounds one run of a broadcast (all Italy's doctors at
+// 28 a second take under 5 hours); a run cut short is resumed.
+const broadcastTimeout = 12 * time.Hour
 
 // maxRetry is how many times a wake-up that failed (Redis or the lock out
 // of reach) is tried again: with retryDelay's cap, well over a day.
@@ -242,9 +260,24 @@ func isFailure(err error) bool {
 	return !errors.As(err, &early)
 }
 
-// Run handles due wake-ups with handle until ctx ends, then lets those under
-// way finish (for at most Options.ShutdownWait).
-func (e *Engine) Run(ctx context.Context, handle WakeHandler) error {
+// StartBroadcast makes broadcast id run, once: in one process at a time,
+// resumed by another if that one dies.
+func (e *Engine) StartBroadcast(ctx context.Context, id string) error {
+	_, err := e.client.EnqueueContext(ctx, asynq.NewTask(taskBroadcast, []byte(id)),
+		asynq.Queue(e.o.Queue),
+		asynq.TaskID("bc:"+id),
+		asynq.MaxRetry(maxRetry),
+		asynq.Timeout(broadcastTimeout),
+	)
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("start broadcast %s: %w", id, err)
+	}
+	return nil
+}
+
+// Run handles due tasks with h until ctx ends, then lets those under way
+// finish (for at most Options.ShutdownWait).
+func (e *Engine) Run(ctx context.Context, h Handlers) error {
 	srv := asynq.NewServerFromRedisClient(e.rdb, asynq.Config{
 		Concurrency:              e.o.Concurrency,
 		Queues:                   map[string]int{e.o.Queue: 1},
@@ -272,8 +305,13 @@ func (e *Engine) Run(ctx context.Context, handle WakeHandler) error {
 	})
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(taskWake, func(ctx context.Context, t *asynq.Task) error {
-		return e.wake(ctx, t, handle)
+		return e.wake(ctx, t, h.Wake)
 	})
+	if h.Broadcast != nil {
+		mux.HandleFunc(taskBroadcast, func(ctx context.Context, t *asynq.Task) error {
+			return h.Broadcast(ctx, string(t.Payload()))
+		})
+	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start the job engine: %w", err)
 	}

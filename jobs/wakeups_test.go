@@ -74,7 +74,7 @@ func startEngine(t *testing.T, rdb redis.UniversalClient, clock Clock, handle Wa
 	e := New(rdb, Options{Clock: clock, FollowClock: true, CheckEvery: 20 * time.Millisecond}, zerolog.Nop())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- e.Run(ctx, handle) }()
+	go func() { done <- e.Run(ctx, Handlers{Wake: handle}) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -84,6 +84,9 @@ func argSets(t *testing.T) []map[string]any {
 		"Members": 120, "Active": 117, "Blocked": 3, "Italian": 115, "English": 5,
 		"Activating": 4, "Waiting": 9, "Overdue": 2, "Done": 80, "Renewing": 12, "Lapsed": 3, "Gone": 1,
 		"RemindersPending": 21, "RemindersToday": 6,
+		// the staff's broadcasts
+		"When": wake, "Stopped": true, "Count": 118, "Audience": ref("info.staff_aud_waiting"),
+		"Sent": 100, "Total": 118, "Failed": 2,
 	}
 	other := map[string]any{}
 	for k, v := range full {
@@ -92,7 +95,7 @@ func argSets(t *testing.T) []map[string]any {
 	for k, v := range map[string]any{
 		"Receipt": false, "Skipped": []calendar.Date(nil), "Wake": time.Time{}, "RemindersOff": true,
 		"Past": false, "Recheck": false, "Expired": false, "DaysLeft": 0, "Days": 1, "Left": 1,
-		"Step": ref("where.menu"), "Ticked": false, "Late": false,
+		"Step": ref("where.menu"), "Ticked": false, "Late": false, "Stopped": false,
 	} {
 		other[k] = v
 	}

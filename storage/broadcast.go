@@ -254,3 +254,32 @@ func (s *Store) QueueBroadcast(ctx context.Context, id string, item []byte, n in
 	}
 	return queued, b.Next+int64(len(chats)) < b.Total, nil
 }
+
+// staffDraftTTL is how long a staff member's unfinished announcement waits.
+const staffDraftTTL = 24 * time.Hour
+
+// StaffDraft returns chat's unfinished announcement ("" if none).
+func (s *Store) StaffDraft(ctx context.Context, chat int64) (string, error) {
+	v, err := s.c.Get(ctx, s.chatKeys(chat).staff).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read staff draft: %w", err)
+	}
+	return v, nil
+}
+
+// SetStaffDraft stores chat's unfinished announcement ("" deletes it).
+func (s *Store) SetStaffDraft(ctx context.Context, chat int64, draft string) error {
+	var err error
+	if draft == "" {
+		err = s.c.Del(ctx, s.chatKeys(chat).staff).Err()
+	} else {
+		err = s.c.Set(ctx, s.chatKeys(chat).staff, draft, staffDraftTTL).Err()
+	}
+	if err != nil {
+		return fmt.Errorf("store staff draft: %w", err)
+	}
+	return nil
+}

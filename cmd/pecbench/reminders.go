@@ -390,7 +390,7 @@ func (p *botProc) start(ctx context.Context) {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	p.stopWakes, p.stopSweep = stopWakes, stopSweep
 	p.wakesDone = make(chan error, 1)
-	go func() { p.wakesDone <- p.engine.Run(wakeCtx, p.tg.Wake) }()
+	go func() { p.wakesDone <- p.engine.Run(wakeCtx, jobs.Handlers{Wake: p.tg.Wake}) }()
 	go func() {
 		t := time.NewTicker(sweepEvery)
 		defer t.Stop()

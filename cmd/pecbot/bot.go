@@ -25,9 +25,9 @@ import (
 
 // The storage implements what the transport needs of it.
 var (
-	_ bot.Turns      = (*storage.Store)(nil)
-	_ bot.Outboxes   = (*storage.Store)(nil)
-	_ bot.StaffStore = (*storage.Store)(nil)
+	_ bot.Turns             = (*storage.Store)(nil)
+	_ bot.Outboxes          = (*storage.Store)(nil)
+	_ bot.StaffStore        = (*storage.Store)(nil)
 	_ bot.BroadcastOutcomes = (*storage.Store)(nil)
 )
 
@@ -85,6 +85,7 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	defer stopSending()
 	sender := bot.NewSender(sendCtx, api, store, log)
 	sender.Rate = store.SendRate(cfg.SendRate)
+	sender.Broadcasts = store
 	sender.Clock = clock
 	sender.Civil = func(t time.Time) time.Time { return cfg.cal.NextCivilTime(t, cfg.loc, cfg.RemindHour) }
 	engine := jobs.New(rdb, jobs.Options{
@@ -96,12 +97,13 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 			Texts:  texts,
 			Lang:   cfg.language,
 		},
-		Turns:     store,
-		Clock:     clock,
-		Log:       log,
-		Sender:    sender,
-		Wakes:     engine,
-		Staff:     &bot.Staff{IDs: staffSet(cfg.StaffIDs), Store: store, Loc: cfg.loc},
+		Turns:  store,
+		Clock:  clock,
+		Log:    log,
+		Sender: sender,
+		Wakes:  engine,
+		Staff: &bot.Staff{IDs: staffSet(cfg.StaffIDs), Store: store, Loc: cfg.loc,
+			Start: engine.StartBroadcast, Group: cfg.StaffChat, Paid: cfg.PaidBroadcasts},
 		MemberTTL: cfg.MemberTTL,
 	}
 	go sweep(ctx, sender, store, clock, cfg, log)
@@ -109,7 +111,7 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	wakeCtx, stopWakes := context.WithCancel(ctx)
 	defer stopWakes()
 	wakesDone := make(chan error, 1)
-	go func() { wakesDone <- engine.Run(wakeCtx, tg.Wake) }()
+	go func() { wakesDone <- engine.Run(wakeCtx, jobs.Handlers{Wake: tg.Wake, Broadcast: tg.RunBroadcast}) }()
 	restored := make(chan struct{})
 	go func() { restoreWakes(wakeCtx, store, engine, log); close(restored) }()
 	log.Info().Str("bot", me.Username).Str("updates", cfg.Updates).Msg("pecbot started")

@@ -25,18 +25,20 @@ type Config struct {
 	Lang       string `envconfig:"DEFAULT_LANG" default:"it" desc:"language of a member the bot has not met yet: it or en"`
 	LogLevel   string `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
 
-	TelegramToken string        `envconfig:"TELEGRAM_TOKEN" desc:"the bot's token from @BotFather; set, pecbot runs on Telegram"`
-	TelegramAPI   string        `envconfig:"TELEGRAM_API_URL" default:"https://api.telegram.org" desc:"the Bot API server (a local Bot API server, or a fake in tests)"`
-	Updates       string        `envconfig:"UPDATES" default:"polling" desc:"how updates arrive: polling or webhook"`
-	WebhookURL    string        `envconfig:"WEBHOOK_URL" desc:"with UPDATES=webhook: the public HTTPS address Telegram posts updates to"`
-	WebhookSecret string        `envconfig:"WEBHOOK_SECRET" desc:"with UPDATES=webhook: 1-256 characters A-Z a-z 0-9 _ -, checked on every update"`
-	ListenAddr    string        `envconfig:"LISTEN_ADDR" default:":8080" desc:"with UPDATES=webhook: where the bot listens (behind an HTTPS proxy)"`
-	RedisURL      string        `envconfig:"REDIS_URL" desc:"redis://host:6379/0, several addresses for a Cluster, or redis-sentinel://host:26379/master; empty: in memory only"`
-	RedisPrefix   string        `envconfig:"REDIS_PREFIX" default:"pecbot" desc:"prefix of the bot's Redis keys and name of its job queue (asynq:{prefix}:...), to share a server"`
-	MemberTTL     time.Duration `envconfig:"MEMBER_TTL" default:"17520h" desc:"an inactive member with no pending reminder is forgotten after this long"`
-	SendRate      int           `envconfig:"SEND_RATE" default:"28" desc:"messages a second, all processes together (Telegram allows a bot about 30; more only with paid broadcasts)"`
-	ReminderJobs  int           `envconfig:"REMINDER_WORKERS" default:"16" desc:"reminders one process prepares at once"`
-	StaffIDs      []int64       `envconfig:"STAFF_IDS" desc:"Telegram user IDs of the Ordine's staff, comma-separated: they may use /stats"`
+	TelegramToken  string        `envconfig:"TELEGRAM_TOKEN" desc:"the bot's token from @BotFather; set, pecbot runs on Telegram"`
+	TelegramAPI    string        `envconfig:"TELEGRAM_API_URL" default:"https://api.telegram.org" desc:"the Bot API server (a local Bot API server, or a fake in tests)"`
+	Updates        string        `envconfig:"UPDATES" default:"polling" desc:"how updates arrive: polling or webhook"`
+	WebhookURL     string        `envconfig:"WEBHOOK_URL" desc:"with UPDATES=webhook: the public HTTPS address Telegram posts updates to"`
+	WebhookSecret  string        `envconfig:"WEBHOOK_SECRET" desc:"with UPDATES=webhook: 1-256 characters A-Z a-z 0-9 _ -, checked on every update"`
+	ListenAddr     string        `envconfig:"LISTEN_ADDR" default:":8080" desc:"with UPDATES=webhook: where the bot listens (behind an HTTPS proxy)"`
+	RedisURL       string        `envconfig:"REDIS_URL" desc:"redis://host:6379/0, several addresses for a Cluster, or redis-sentinel://host:26379/master; empty: in memory only"`
+	RedisPrefix    string        `envconfig:"REDIS_PREFIX" default:"pecbot" desc:"prefix of the bot's Redis keys and name of its job queue (asynq:{prefix}:...), to share a server"`
+	MemberTTL      time.Duration `envconfig:"MEMBER_TTL" default:"17520h" desc:"an inactive member with no pending reminder is forgotten after this long"`
+	SendRate       int           `envconfig:"SEND_RATE" default:"28" desc:"messages a second, all processes together (Telegram allows a bot about 30; more only with paid broadcasts)"`
+	ReminderJobs   int           `envconfig:"REMINDER_WORKERS" default:"16" desc:"reminders one process prepares at once"`
+	StaffIDs       []int64       `envconfig:"STAFF_IDS" desc:"Telegram user IDs of the Ordine's staff, comma-separated: they may use /stats and /broadcast"`
+	StaffChat      int64         `envconfig:"STAFF_CHAT" desc:"a staff group chat (the bot must be in it) told when each broadcast ends"`
+	PaidBroadcasts bool          `envconfig:"PAID_BROADCASTS" default:"false" desc:"send broadcasts with allow_paid_broadcast (paid in Telegram Stars, up to 1000/s: raise SEND_RATE to match)"`
 	locales.Facts
 }
 

@@ -1,0 +1,465 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/dialogs/calendar"
+	"github.com/omceo-latina/pecbot/storage"
+)
+
+// Staff broadcasts: /broadcast asks for the announcement; the staff member
+// sends it as any Telegram message (formatted text, a photo, a PDF); the
+// bot copies it back as a preview with the audience and its size, and
+// sends nothing until "send" is pressed. The broadcast then runs as a job
+// (one process at a time, resumed by another after a crash): it queues a
+// copy in each recipient's outbox, once, and the sender delivers them at
+// the broadcasts' priority, recording each outcome.
+
+// staffPrefix starts the data of staff buttons ("s|action|arg").
+const staffPrefix = "s|"
+
+// audiences are who an announcement can go to, in the order offered: each
+// with its name in texts and its button's label.
+var audiences = []struct {
+	name          string
+	called, label string // locale keys
+}{
+	{"all", "info.staff_aud_all", "info.staff_btn_all"},
+	{"waiting", "info.staff_aud_waiting", "info.staff_btn_waiting"},
+	{"expired", "info.staff_aud_expired", "info.staff_btn_expired"},
+	{"it", "info.staff_aud_it", "info.staff_btn_it"},
+	{"en", "info.staff_aud_en", "info.staff_btn_en"},
+}
+
+// audienceName is how texts call audience a.
+func audienceName(a string) dialogs.Ref {
+	for _, x := range audiences {
+		if x.name == a {
+			return dialogs.Ref(x.called)
+		}
+	}
+	return dialogs.Ref(audiences[0].called)
+}
+
+// draft is a staff member's announcement before it is sent.
+type draft struct {
+	Step     string `json:"step"` // "await" (the message) or "confirm"
+	Message  int    `json:"msg,omitempty"`
+	Audience string `json:"aud,omitempty"`
+}
+
+// fanOutBatch is how many recipients are queued per round trip.
+const fanOutBatch = 500
+
+// progressEvery is how often the staff's progress message is updated.
+const progressEvery = 3 * time.Second
+
+// isStaffTurn reports whether a staff member's event is for the staff side:
+// a staff command or button, or the announcement awaited after /broadcast.
+// Any other command drops a draft still waiting for its message: the staff
+// member went on with something else.
+func (t *Telegram) isStaffTurn(ctx context.Context, in incoming) (bool, error) {
+	if isStaffCommand(in.event) || in.staffData != "" {
+		return true, nil
+	}
+	if in.callbackID != "" || in.messageID == 0 {
+		return false, nil
+	}
+	d, err := t.draft(ctx, in.chat)
+	if err != nil || d.Step != "await" {
+		return false, err
+	}
+	if in.event.Kind == dialogs.Command {
+		return false, t.Staff.Store.SetStaffDraft(ctx, in.chat, "")
+	}
+	return true, nil
+}
+
+func (t *Telegram) draft(ctx context.Context, chat int64) (draft, error) {
+	raw, err := t.Staff.Store.StaffDraft(ctx, chat)
+	if err != nil || raw == "" {
+		return draft{}, err
+	}
+	var d draft
+	if json.Unmarshal([]byte(raw), &d) != nil {
+		return draft{}, nil // unreadable: as none
+	}
+	return d, nil
+}
+
+func (t *Telegram) saveDraft(ctx context.Context, chat int64, d draft) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	return t.Staff.Store.SetStaffDraft(ctx, chat, string(b))
+}
+
+// text renders key in lang, for the staff side.
+func (t *Telegram) text(lang, key string, args map[string]any) (string, error) {
+	return t.Conv.Texts.Render(lang, key, args)
+}
+
+func staffButton(label, action, arg string) ReplyButton {
+	return ReplyButton{Label: label, Data: staffPrefix + action + "|" + arg}
+}
+
+// staffBroadcast starts a draft: the bot waits for the announcement.
+func (t *Telegram) staffBroadcast(ctx context.Context, lang string, chat int64) ([]Reply, error) {
+	if err := t.saveDraft(ctx, chat, draft{Step: "await"}); err != nil {
+		return nil, err
+	}
+	text, err := t.text(lang, "info.staff_bc_ask", nil)
+	if err != nil {
+		return nil, err
+	}
+	cancel, err := t.text(lang, "info.staff_btn_cancel", nil)
+	return []Reply{{Text: text, Buttons: [][]ReplyButton{{staffButton(cancel, "cancel", "")}}}}, err
+}
+
+// staffAnnouncement takes the message awaited: its preview, the audience
+// and the buttons to send or cancel.
+func (t *Telegram) staffAnnouncement(ctx context.Context, lang string, in incoming, now time.Time) ([]Reply, error) {
+	d := draft{Step: "confirm", Message: in.messageID, Audience: "all"}
+	if err := t.saveDraft(ctx, in.chat, d); err != nil {
+		return nil, err
+	}
+	return t.preview(ctx, lang, in.chat, d, now)
+}
+
+// preview copies the announcement back and asks for confirmation.
+func (t *Telegram) preview(ctx context.Context, lang string, chat int64, d draft, now time.Time) ([]Reply, error) {
+	n, err := t.countAudience(ctx, d.Audience, now)
+	if err != nil {
+		return nil, err
+	}
+	text, err := t.text(lang, "info.staff_bc_preview", map[string]any{
+		"Audience": audienceName(d.Audience), "Count": n})
+	if err != nil {
+		return nil, err
+	}
+	var choose []ReplyButton
+	for _, a := range audiences {
+		label, err := t.text(lang, a.label, nil)
+		if err != nil {
+			return nil, err
+		}
+		if a.name == d.Audience {
+			label = "• " + label
+		}
+		choose = append(choose, staffButton(label, "aud", a.name))
+	}
+	send, err := t.text(lang, "info.staff_btn_send", map[string]any{"Count": n})
+	if err != nil {
+		return nil, err
+	}
+	cancel, err := t.text(lang, "info.staff_btn_cancel", nil)
+	if err != nil {
+		return nil, err
+	}
+	rows := [][]ReplyButton{choose[:3], choose[3:], {staffButton(send, "send", fmt.Sprint(d.Message)), staffButton(cancel, "cancel", "")}}
+	return []Reply{{Copy: &Copy{FromChat: chat, Message: d.Message}}, {Text: text, Buttons: rows}}, nil
+}
+
+// staffPress handles a staff button.
+func (t *Telegram) staffPress(ctx context.Context, lang string, in incoming, now time.Time) ([]Reply, error) {
+	parts := strings.SplitN(strings.TrimPrefix(in.staffData, staffPrefix), "|", 2)
+	action, arg := parts[0], ""
+	if len(parts) == 2 {
+		arg = parts[1]
+	}
+	d, err := t.draft(ctx, in.chat)
+	if err != nil {
+		return nil, err
+	}
+	stale := func() ([]Reply, error) {
+		text, err := t.text(lang, "info.staff_bc_stale", nil)
+		return []Reply{{Text: text}}, err
+	}
+	switch action {
+	case "cancel":
+		if err := t.Staff.Store.SetStaffDraft(ctx, in.chat, ""); err != nil {
+			return nil, err
+		}
+		text, err := t.text(lang, "info.staff_bc_cancelled", nil)
+		return []Reply{{Text: text}}, err
+	case "aud":
+		if d.Step != "confirm" || !validAudience(arg) {
+			return stale()
+		}
+		d.Audience = arg
+		if err := t.saveDraft(ctx, in.chat, d); err != nil {
+			return nil, err
+		}
+		return t.preview(ctx, lang, in.chat, d, now)
+	case "send":
+		// The button names its message: an old preview's cannot send
+		// another announcement.
+		if d.Step != "confirm" || arg != fmt.Sprint(d.Message) {
+			return stale()
+		}
+		return t.sendBroadcast(ctx, lang, in.chat, d, now)
+	}
+	return stale()
+}
+
+func validAudience(a string) bool {
+	for _, x := range audiences {
+		if a == x.name {
+			return true
+		}
+	}
+	return false
+}
+
+// inAudience reports whether a member belongs to audience a. Members who
+// blocked the bot never do.
+func inAudience(a string, s dialogs.State, blocked bool, today calendar.Date) bool {
+	if blocked {
+		return false
+	}
+	step := s.Step
+	if step == dialogs.StepMenu && s.Resume != "" {
+		step = s.Resume
+	}
+	switch a {
+	case "all":
+		return true
+	case "waiting":
+		return step == dialogs.StepActWaiting || step == dialogs.StepActCheck || step == dialogs.StepActLate
+	case "expired":
+		return !s.Expiry.IsZero() && today.After(s.Expiry) && step != dialogs.StepRenDone
+	case "it", "en":
+		return s.Lang == a
+	}
+	return false
+}
+
+// recipients lists the members of audience a now.
+func (t *Telegram) recipients(ctx context.Context, a string, now time.Time) ([]int64, error) {
+	today := calendar.DateOf(now.In(t.Staff.Loc))
+	var chats []int64
+	err := t.Staff.Store.ScanMembers(ctx, func(chat int64, raw []byte, blocked bool) error {
+		s, _ := dialogs.Decode(raw)
+		if inAudience(a, s, blocked, today) {
+			chats = append(chats, chat)
+		}
+		return nil
+	})
+	return chats, err
+}
+
+func (t *Telegram) countAudience(ctx context.Context, a string, now time.Time) (int, error) {
+	chats, err := t.recipients(ctx, a, now)
+	return len(chats), err
+}
+
+// sendBroadcast creates the broadcast and starts it.
+func (t *Telegram) sendBroadcast(ctx context.Context, lang string, chat int64, d draft, now time.Time) ([]Reply, error) {
+	to, err := t.recipients(ctx, d.Audience, now)
+	if err != nil {
+		return nil, err
+	}
+	if len(to) == 0 {
+		text, err := t.text(lang, "info.staff_bc_empty", nil)
+		return []Reply{{Text: text}}, err
+	}
+	id := now.UTC().Format("20060102-150405") + "-" + strings.ToLower(rand.Text()[:6])
+	b := storage.Broadcast{ID: id, From: chat, Message: d.Message, Audience: d.Audience, Created: now}
+	if err := t.Staff.Store.CreateBroadcast(ctx, b, to); err != nil {
+		return nil, err
+	}
+	if err := t.Staff.Start(ctx, id); err != nil {
+		return nil, err
+	}
+	if err := t.Staff.Store.SetStaffDraft(ctx, chat, ""); err != nil {
+		return nil, err
+	}
+	t.Log.Info().Str("broadcast", id).Str("audience", d.Audience).Int("recipients", len(to)).Msg("broadcast started")
+	text, err := t.text(lang, "info.staff_bc_started", map[string]any{
+		"Audience": audienceName(d.Audience), "Count": len(to)})
+	return []Reply{{Text: text}}, err
+}
+
+// latest returns the newest broadcast, if any.
+func (t *Telegram) latest(ctx context.Context) (storage.Broadcast, bool, error) {
+	ids, err := t.Staff.Store.RecentBroadcasts(ctx, 1)
+	if err != nil || len(ids) == 0 {
+		return storage.Broadcast{}, false, err
+	}
+	return t.Staff.Store.GetBroadcast(ctx, ids[0])
+}
+
+// report renders a broadcast's progress (or end).
+func (t *Telegram) report(ctx context.Context, lang string, b storage.Broadcast) (string, bool, error) {
+	counts, err := t.Staff.Store.BroadcastCounts(ctx, b.ID)
+	if err != nil {
+		return "", false, err
+	}
+	handled := counts["sent"] + counts["blocked"] + counts["failed"] + counts["skipped"]
+	target := b.Total
+	if b.State == "stopped" {
+		target = min(b.Next, b.Total) // what was queued before the stop
+	}
+	done := handled >= target && (b.Next >= b.Total || b.State == "stopped")
+	key := "info.staff_bc_progress"
+	if done {
+		key = "info.staff_bc_done"
+	}
+	text, err := t.text(lang, key, map[string]any{
+		"Audience": audienceName(b.Audience), "When": b.Created.In(t.Staff.Loc),
+		"Sent": counts["sent"], "Total": b.Total, "Blocked": counts["blocked"], "Failed": counts["failed"],
+		"Left": max(b.Total-handled, 0), "Stopped": b.State == "stopped",
+	})
+	return text, done, err
+}
+
+func (t *Telegram) staffStatus(ctx context.Context, lang string) ([]Reply, error) {
+	b, ok, err := t.latest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		text, err := t.text(lang, "info.staff_bc_none", nil)
+		return []Reply{{Text: text}}, err
+	}
+	text, _, err := t.report(ctx, lang, b)
+	return []Reply{{Text: text}}, err
+}
+
+func (t *Telegram) staffStop(ctx context.Context, lang string) ([]Reply, error) {
+	b, ok, err := t.latest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || b.State != "sending" {
+		text, err := t.text(lang, "info.staff_bc_none", nil)
+		return []Reply{{Text: text}}, err
+	}
+	if err := t.Staff.Store.StopBroadcast(ctx, b.ID); err != nil {
+		return nil, err
+	}
+	t.Log.Info().Str("broadcast", b.ID).Msg("broadcast stopped by staff")
+	b.State = "stopped"
+	text, _, err := t.report(ctx, lang, b)
+	return []Reply{{Text: text}}, err
+}
+
+func (t *Telegram) staffList(ctx context.Context, lang string) ([]Reply, error) {
+	ids, err := t.Staff.Store.RecentBroadcasts(ctx, 10)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		text, err := t.text(lang, "info.staff_bc_none", nil)
+		return []Reply{{Text: text}}, err
+	}
+	var lines []string
+	for _, id := range ids {
+		b, ok, err := t.Staff.Store.GetBroadcast(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		text, _, err := t.report(ctx, lang, b)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, text)
+	}
+	return []Reply{{Text: strings.Join(lines, "\n\n")}}, nil
+}
+
+// RunBroadcast runs broadcast id (the job engine calls it, and again after
+// a crash): it queues the copies not queued yet, then updates the staff's
+// progress message every few seconds until every copy has an outcome, and
+// reports the end to the staff member (and the staff group).
+func (t *Telegram) RunBroadcast(ctx context.Context, id string) error {
+	b, ok, err := t.Staff.Store.GetBroadcast(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		t.Log.Error().Str("broadcast", id).Msg("broadcast task without its record: dropped")
+		return nil
+	}
+	item, err := json.Marshal(Outgoing{Copy: &Copy{FromChat: b.From, Message: b.Message, Paid: t.Staff.Paid},
+		Kind: KindBroadcast, Broadcast: id})
+	if err != nil {
+		return err
+	}
+	for more := true; more; {
+		var queued []int64
+		queued, more, err = t.Staff.Store.QueueBroadcast(ctx, id, item, fanOutBatch)
+		if err != nil {
+			return err
+		}
+		for _, chat := range queued {
+			t.Sender.KickAs(chat, KindBroadcast)
+		}
+	}
+	lang := t.Conv.Lang
+	tick := time.NewTicker(progressEvery)
+	defer tick.Stop()
+	for {
+		if b, _, err = t.Staff.Store.GetBroadcast(ctx, id); err != nil {
+			return err
+		}
+		text, done, err := t.report(ctx, lang, b)
+		if err != nil {
+			return err
+		}
+		if err := t.showProgress(ctx, b, text); err != nil {
+			t.Log.Warn().Err(err).Str("broadcast", id).Msg("progress message not updated")
+		}
+		if done {
+			if err := t.Staff.Store.FinishBroadcast(ctx, id); err != nil {
+				return err
+			}
+			for _, to := range []int64{b.From, t.Staff.Group} {
+				if to == 0 {
+					continue
+				}
+				if _, err := t.Sender.API.SendMessage(ctx, &tgbot.SendMessageParams{
+					ChatID: to, Text: text, ParseMode: models.ParseModeHTML}); err != nil {
+					t.Log.Warn().Err(err).Str("broadcast", id).Msg("broadcast report not sent")
+				}
+			}
+			t.Log.Info().Str("broadcast", id).Msg("broadcast finished")
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err() // resumed later, by this process or another
+		case <-tick.C:
+		}
+	}
+}
+
+// showProgress sends the staff member's progress message, or edits it.
+func (t *Telegram) showProgress(ctx context.Context, b storage.Broadcast, text string) error {
+	if b.Progress == 0 {
+		m, err := t.Sender.API.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: b.From, Text: text, ParseMode: models.ParseModeHTML})
+		if err != nil {
+			return err
+		}
+		return t.Staff.Store.SetBroadcastProgress(ctx, b.ID, m.ID)
+	}
+	_, err := t.Sender.API.EditMessageText(ctx, &tgbot.EditMessageTextParams{
+		ChatID: b.From, MessageID: b.Progress, Text: text, ParseMode: models.ParseModeHTML})
+	if err != nil && strings.Contains(err.Error(), "message is not modified") {
+		return nil
+	}
+	return err
+}

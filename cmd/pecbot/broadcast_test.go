@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/omceo-latina/pecbot/bot/telegramtest"
+	"github.com/omceo-latina/pecbot/dialogs"
+	"github.com/omceo-latina/pecbot/dialogs/calendar"
+)
+
+// seedMembers stores members with the given states (one per chat from
+// first on) and marks those in blocked as having blocked the bot.
+func (r *reminderRig) seedMembers(t *testing.T, first int64, states []dialogs.State, blocked map[int64]bool) {
+	t.Helper()
+	ctx := context.Background()
+	for i, s := range states {
+		chat := first + int64(i)
+		raw, err := dialogs.Encode(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		turn, err := r.store.Begin(ctx, chat, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.store.Commit(ctx, chat, 0, turn, raw, nil, 0, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if blocked[chat] {
+			if err := r.store.SetBlocked(ctx, chat, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// copiesTo counts the announcements copied to each chat, accepted.
+func copiesTo(fake *telegramtest.Server, from int64) map[int64]int {
+	got := map[int64]int{}
+	for _, c := range fake.CallsOf("copyMessage") {
+		if c.Status != http.StatusOK {
+			continue
+		}
+		if f, _ := c.Params["from_chat_id"].(int64); f != from {
+			continue
+		}
+		chat, _ := c.Params["chat_id"].(int64)
+		got[chat]++
+	}
+	return got
+}
+
+// TestStaffBroadcast: a staff member sends an announcement to the members
+// waiting for activation: preview, audience, confirm; each recipient gets
+// it once; those who blocked the bot are counted, not retried; progress
+// and the end are reported; /broadcasts keeps it.
+func TestStaffBroadcast(t *testing.T) {
+	const staff, first, n = 7001, 710000, 60
+	loc := rome(t)
+	r := newReminderRig(t, time.Date(2027, 12, 20, 11, 0, 0, 0, loc))
+	d := func(y int, m time.Month, day int) calendar.Date { return calendar.Date{Year: y, Month: m, Day: day} }
+	var states []dialogs.State
+	blocked := map[int64]bool{}
+	for i := range n {
+		s := dialogs.State{Step: dialogs.StepMenu, Lang: "it"}
+		if i%2 == 0 { // 30 waiting for activation
+			s = dialogs.State{Step: dialogs.StepActWaiting, Lang: "it", FaxDay: d(2027, 12, 15), Activation: d(2027, 12, 22)}
+		}
+		if i == 4 { // one waiting who blocked the bot: not a recipient
+			blocked[first+int64(i)] = true
+		}
+		states = append(states, s)
+	}
+	r.seedMembers(t, first, states, blocked)
+	startBotAt(t, botEnv(r.fake, r.rds.Addr(), "STAFF_IDS", fmt.Sprint(staff), "SEND_RATE", "200"), r.clock)
+
+	r.fake.PushMessage(staff, "/broadcast")
+	waitText(t, r.fake, staff, "Mandami ora l'annuncio", 10*time.Second)
+	r.fake.PushMessage(staff, "Avviso: gli uffici dell'Ordine sono chiusi il 24 dicembre.")
+	waitText(t, r.fake, staff, "Ecco l'anteprima", 10*time.Second)
+	if got := copiesTo(r.fake, staff)[staff]; got != 1 {
+		t.Fatalf("the preview: %d copies to the staff member; want 1", got)
+	}
+	if got := lastText(r.fake, staff); !strings.Contains(got, "tutti gli iscritti attivi, 59 iscritti") {
+		t.Fatalf("preview: %q; want all 59 active members", got)
+	}
+	if sent := len(copiesTo(r.fake, staff)); sent != 1 {
+		t.Fatalf("something went out before the confirmation: %v", copiesTo(r.fake, staff))
+	}
+	r.pressAll([]int64{staff}, "In attesa", "in attesa dell'attivazione, 29 iscritti")
+	r.fake.Fail("copyMessage", 2, telegramtest.Blocked()) // two recipients blocked the bot meanwhile
+	r.pressAll([]int64{staff}, "📣 Invia a 29", "Invio avviato: 29 iscritti")
+	waitText(t, r.fake, staff, "✅ Annuncio del", 60*time.Second)
+
+	copies := copiesTo(r.fake, staff)
+	delete(copies, staff)
+	if len(copies) != 27 {
+		t.Errorf("%d members got the announcement; want 27 (29 less 2 who blocked the bot)", len(copies))
+	}
+	for chat, k := range copies {
+		if k != 1 {
+			t.Errorf("chat %d got it %d times", chat, k)
+		}
+		if i := chat - first; i%2 != 0 || blocked[chat] {
+			t.Errorf("chat %d is not in the audience but got it", chat)
+		}
+	}
+	report := lastText(r.fake, staff)
+	if !strings.Contains(report, "Inviati 27 su 29; hanno bloccato il bot 2; non riusciti 0") {
+		t.Errorf("final report: %q", report)
+	}
+	var progress int
+	for _, c := range r.fake.CallsOf("editMessageText") {
+		if chat, _ := c.Params["chat_id"].(int64); chat == staff {
+			progress++
+		}
+	}
+	t.Logf("progress message edited %d times", progress)
+
+	r.fake.PushMessage(staff, "/broadcasts")
+	waitUntil(t, 10*time.Second, "/broadcasts", func() bool {
+		return strings.Contains(lastText(r.fake, staff), "in attesa dell'attivazione") && strings.Contains(lastText(r.fake, staff), "Inviati 27 su 29")
+	})
+	r.fake.PushMessage(staff, "/broadcast_stop")
+	waitText(t, r.fake, staff, "Nessun annuncio in corso", 10*time.Second)
+	noRejectedCalls(t, r.fake)
+}
+
+// TestStaffCommandsFromNonStaffAreUnknown: every staff command, and a
+// forged staff button, from a member: the answers of an unknown command
+// and of an old button; nothing is broadcast.
+func TestStaffCommandsFromNonStaffAreUnknown(t *testing.T) {
+	const member, staff = 7101, 7199
+	r := newReminderRig(t, time.Date(2027, 12, 20, 11, 0, 0, 0, rome(t)))
+	startBotAt(t, botEnv(r.fake, r.rds.Addr(), "STAFF_IDS", fmt.Sprint(staff)), r.clock)
+	r.fake.PushMessage(member, "/start")
+	waitText(t, r.fake, member, "cosa devi fare?", 10*time.Second)
+	quietChat(t, r.rdb, member)
+	answer := func(cmd string) string {
+		before := len(r.fake.Sent(member))
+		r.fake.PushMessage(member, cmd)
+		waitUntil(t, 10*time.Second, cmd+" answered", func() bool { return len(r.fake.Sent(member)) > before })
+		quietChat(t, r.rdb, member)
+		var got []string
+		for _, m := range r.fake.Sent(member)[before:] {
+			got = append(got, m.Plain)
+		}
+		return strings.Join(got, "\n")
+	}
+	unknown := answer("/nonesuch")
+	for _, cmd := range []string{"/stats", "/broadcast", "/broadcast_status", "/broadcast_stop", "/broadcasts"} {
+		if got := answer(cmd); got != unknown {
+			t.Errorf("%s from a member: %q; want the unknown-command answer %q", cmd, got, unknown)
+		}
+	}
+	// The member's next message is not taken for an announcement.
+	if got := answer("ciao"); strings.Contains(got, "anteprima") {
+		t.Errorf("a member's message was taken for an announcement: %q", got)
+	}
+	before := len(r.fake.Sent(member))
+	r.fake.PushCallback(member, "s|send|1", 1)
+	waitUntil(t, 10*time.Second, "the forged staff button answered", func() bool { return len(r.fake.Sent(member)) > before })
+	if calls := r.fake.CallsOf("copyMessage"); len(calls) != 0 {
+		t.Errorf("a forged staff button copied %d messages", len(calls))
+	}
+}
