@@ -3,6 +3,8 @@ package telegramtest
 import (
 	"fmt"
 	"net/http"
+	"strings"
+	"time"
 )
 
 // Fault is an error answer injected by Server.Fail instead of the normal one.
@@ -79,4 +81,49 @@ func faultError(f Fault) *apiError {
 		desc = http.StatusText(status)
 	}
 	return &apiError{status: status, description: desc, retryAfter: f.RetryAfter}
+}
+
+// Limit makes the fake enforce Telegram's overall pace: beyond perSecond
+// messages sent (any send method, copyMessage, forwardMessage) within one
+// second, a call is answered 429 with retry_after 1 and has no effect, as
+// Telegram answers a bot that floods it. 0 removes the limit. Throttled
+// counts those answers.
+func (s *Server) Limit(perSecond int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = perSecond
+	s.recent = nil
+}
+
+// Throttled returns how many calls Limit answered with 429.
+func (s *Server) Throttled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttled
+}
+
+// isSendMethod reports whether method sends a message, for Limit.
+func isSendMethod(method string) bool {
+	return strings.HasPrefix(method, "send") && method != "sendChatAction" && method != "sendMessageDraft" ||
+		method == "copyMessage" || method == "forwardMessage"
+}
+
+// overLimitLocked reports whether a send at t goes beyond the limit, and
+// counts it as sent otherwise.
+func (s *Server) overLimitLocked(method string, t time.Time) bool {
+	if s.limit <= 0 || !isSendMethod(method) {
+		return false
+	}
+	cut := t.Add(-time.Second)
+	i := 0
+	for i < len(s.recent) && !s.recent[i].After(cut) {
+		i++
+	}
+	s.recent = s.recent[i:]
+	if len(s.recent) >= s.limit {
+		s.throttled++
+		return true
+	}
+	s.recent = append(s.recent, t)
+	return false
 }

@@ -34,6 +34,9 @@ type Server struct {
 	changed   chan struct{} // closed and replaced on every change of the state below
 	calls     []Call
 	faults    map[string][]*faultSlot
+	limit     int         // sends per second allowed (Limit), 0: none
+	recent    []time.Time // the sends of the last second, for limit
+	throttled int         // calls answered 429 by limit
 	msgID     int
 	updateID  int64
 	queryID   int64
@@ -295,6 +298,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		e := faultError(*f)
+		call.Status = e.status
+		s.recordLocked(call)
+		s.mu.Unlock()
+		writeError(w, e)
+		return
+	}
+	if s.overLimitLocked(method, at) {
+		f := TooMany(1)
+		e := faultError(f)
+		call.Fault = &f
 		call.Status = e.status
 		s.recordLocked(call)
 		s.mu.Unlock()
