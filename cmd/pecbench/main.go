@@ -4,6 +4,8 @@
 //
 //	pecbench reminders [flags]   schedule N reminders, send them, and report
 //	                             scheduling rate, delay, throughput, memory
+//	pecbench broadcast [flags]   broadcast to N members, and report the rate
+//	                             achieved against the one configured
 //	pecbench help                this text
 //
 // Each benchmark starts a private redis-server (from PATH) unless given
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "reminders":
 		return runReminders(ctx, args[1:], stdout, stderr)
+	case "broadcast":
+		return runBroadcast(ctx, args[1:], stdout, stderr)
 	}
 	usage(stderr)
 	return usageError{fmt.Errorf("unknown benchmark %q", args[0])}
@@ -71,6 +75,13 @@ Usage:
         Bot API, and print the scheduling rate, the delay from due time to
         send, messages per second, Redis memory per pending reminder
         (pecbench reminders -h lists the flags)
+  pecbench broadcast [flags]
+        store -n members, broadcast a staff announcement to them all as
+        the "send" button does, deliver it through the fake Bot API
+        (answering 429 beyond -limit a second), and print the rate
+        achieved against -rate, 429s, duplicates, missing, the time to the
+        staff's final report, CPU and Redis commands per message
+        (pecbench broadcast -h lists the flags)
   pecbench help
         this text
 

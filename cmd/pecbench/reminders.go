@@ -151,16 +151,10 @@ func runReminders(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	defer stopFake()
 
-	loc, err := time.LoadLocation("Europe/Rome")
+	conv, loc, err := newConversation()
 	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
+		return err
 	}
-	cal := calendar.New()
-	texts, err := locales.New(locales.Latina(), loc, locales.WithHolidays(cal.Holiday))
-	if err != nil {
-		return fmt.Errorf("texts: %w", err)
-	}
-	conv := &bot.Conversation{Dialog: dialogs.New(cal, loc, remindHour), Texts: texts, Lang: "it"}
 
 	// One member's journey: the fax sent on Thursday 30 September 2027,
 	// the activation check due on Friday 8 October 10:00 (4 October is a
@@ -252,7 +246,8 @@ func runReminders(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}()
 	for range cfg.procs {
-		p, err := newBotProc(ctx, cfg, url, fake.URL(), conv, clock, log)
+		p, err := newBotProc(ctx, procOptions{rate: cfg.rate, workers: cfg.workers, check: cfg.check, conns: cfg.conns},
+			url, fake.URL(), conv, clock, log)
 		if err != nil {
 			return err
 		}
@@ -352,8 +347,37 @@ type botProc struct {
 	wakesDone   chan error
 }
 
+// newConversation is the dialog and texts pecbot runs by default: the
+// Ordine of Latina's facts, in Italian, in Europe/Rome.
+func newConversation() (*bot.Conversation, *time.Location, error) {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return nil, nil, fmt.Errorf("time zone: %w", err)
+	}
+	cal := calendar.New()
+	texts, err := locales.New(locales.Latina(), loc, locales.WithHolidays(cal.Holiday))
+	if err != nil {
+		return nil, nil, fmt.Errorf("texts: %w", err)
+	}
+	return &bot.Conversation{Dialog: dialogs.New(cal, loc, remindHour), Texts: texts, Lang: "it"}, loc, nil
+}
+
+// procOptions is what a benchmark sets of a bot process.
+type procOptions struct {
+	rate    int           // SEND_RATE
+	workers int           // REMINDER_WORKERS (jobs.Options.Concurrency)
+	check   time.Duration // jobs.Options.CheckEvery; 0: its default
+	conns   int           // idle HTTP connections kept to the Bot API; 0: Go's default
+	// staff, when set, makes the process answer staff and run broadcasts
+	// (as STAFF_IDS does), with allow_paid_broadcast if paid
+	// (PAID_BROADCASTS).
+	staff []int64
+	paid  bool
+	loc   *time.Location
+}
+
 // newBotProc wires a bot process as runBot does.
-func newBotProc(ctx context.Context, cfg remindersConfig, url, api string, conv *bot.Conversation, clock *bot.Clock, log zerolog.Logger) (*botProc, error) {
+func newBotProc(ctx context.Context, o procOptions, url, api string, conv *bot.Conversation, clock *bot.Clock, log zerolog.Logger) (*botProc, error) {
 	rdb, err := storage.Open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("bot process: %w", err)
@@ -363,8 +387,8 @@ func newBotProc(ctx context.Context, cfg remindersConfig, url, api string, conv 
 	// default transport keeping 64 idle connections; each process has its
 	// own.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	if cfg.conns > 0 {
-		transport.MaxIdleConnsPerHost = cfg.conns
+	if o.conns > 0 {
+		transport.MaxIdleConnsPerHost = o.conns
 	}
 	client, err := tgbot.New(botToken, tgbot.WithServerURL(api), tgbot.WithSkipGetMe(),
 		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: transport}))
@@ -374,23 +398,34 @@ func newBotProc(ctx context.Context, cfg remindersConfig, url, api string, conv 
 	}
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	sender := bot.NewSender(sendCtx, client, store, log)
-	sender.Rate = store.SendRate(cfg.rate)
-	engine := jobs.New(rdb, jobs.Options{Queue: prefix, Concurrency: cfg.workers, CheckEvery: cfg.check, Clock: clock}, log)
-	return &botProc{
-		rdb: rdb, engine: engine, sender: sender, stopSending: stopSending,
-		tg: &bot.Telegram{
-			Conv: conv, Turns: store, Clock: clock, Log: log, Sender: sender, Wakes: engine, MemberTTL: memberTTL,
-		},
-	}, nil
+	sender.Rate = store.SendRate(o.rate)
+	sender.Broadcasts = store
+	engine := jobs.New(rdb, jobs.Options{Queue: prefix, Concurrency: o.workers, CheckEvery: o.check, Clock: clock}, log)
+	tg := &bot.Telegram{
+		Conv: conv, Turns: store, Clock: clock, Log: log, Sender: sender, Wakes: engine, MemberTTL: memberTTL,
+	}
+	if len(o.staff) > 0 {
+		ids := make(map[int64]bool, len(o.staff))
+		for _, id := range o.staff {
+			ids[id] = true
+		}
+		tg.Staff = &bot.Staff{IDs: ids, Store: store, Loc: o.loc, Start: engine.StartBroadcast, Paid: o.paid}
+	}
+	return &botProc{rdb: rdb, engine: engine, sender: sender, stopSending: stopSending, tg: tg}, nil
 }
 
-// start runs the process's wake-ups and its sweep of undelivered outboxes.
+// start runs the process's jobs (wake-ups; broadcasts too with staff) and
+// its sweep of undelivered outboxes.
 func (p *botProc) start(ctx context.Context) {
 	wakeCtx, stopWakes := context.WithCancel(ctx)
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	p.stopWakes, p.stopSweep = stopWakes, stopSweep
 	p.wakesDone = make(chan error, 1)
-	go func() { p.wakesDone <- p.engine.Run(wakeCtx, jobs.Handlers{Wake: p.tg.Wake}) }()
+	handlers := jobs.Handlers{Wake: p.tg.Wake}
+	if p.tg.Staff != nil {
+		handlers.Broadcast = p.tg.RunBroadcast
+	}
+	go func() { p.wakesDone <- p.engine.Run(wakeCtx, handlers) }()
 	go func() {
 		t := time.NewTicker(sweepEvery)
 		defer t.Stop()

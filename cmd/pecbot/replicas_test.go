@@ -20,6 +20,7 @@ import (
 	"github.com/omceo-latina/pecbot/bot"
 	"github.com/omceo-latina/pecbot/dialogs"
 	"github.com/omceo-latina/pecbot/jobs"
+	"github.com/omceo-latina/pecbot/storage"
 )
 
 // A bot process of its own, for tests that kill one: the test binary run
@@ -269,4 +270,89 @@ func asynqTask(rdb redis.UniversalClient, chat int64, w dialogs.Wake) (string, e
 		return "", err
 	}
 	return fmt.Sprintf("%s retried %d last error %q", info.State, info.Retried, info.LastErr), nil
+}
+
+// TestBroadcastSurvivesKillingEveryProcess: a broadcast to 1,000 members;
+// at 40% every bot process is killed (SIGKILL); started again, the
+// broadcast resumes by itself: every member has the announcement, and only
+// a copy in flight at the kill (Telegram had it, Redis not yet) can have
+// gone twice.
+func TestBroadcastSurvivesKillingEveryProcess(t *testing.T) {
+	const members, first, staff = 1000, 940000, 9401
+	r := newReminderRig(t, time.Now())
+	ctx := context.Background()
+	states := make([]dialogs.State, members)
+	var to []int64
+	for i := range states {
+		states[i] = dialogs.State{Step: dialogs.StepMenu, Lang: "it"}
+		to = append(to, int64(first+i))
+	}
+	r.seedMembers(t, first, states, nil)
+	const id = "kill-test"
+	if err := r.store.CreateBroadcast(ctx, storage.Broadcast{ID: id, From: staff, Message: 42, Audience: "all", Created: time.Now()}, to); err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.New(r.rdb, jobs.Options{}, zerolog.Nop()).StartBroadcast(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	env := func() map[string]string {
+		addr := freeAddr(t)
+		return map[string]string{
+			"TELEGRAM_TOKEN": testToken, "TELEGRAM_API_URL": r.fake.URL(),
+			"REDIS_URL": "redis://" + r.rds.Addr() + "/0", "LOG_LEVEL": "info",
+			"UPDATES": "webhook", "LISTEN_ADDR": addr, "WEBHOOK_URL": "http://" + addr + "/tg", "WEBHOOK_SECRET": "s3cret",
+			"SEND_RATE": "100", "STAFF_IDS": fmt.Sprint(staff),
+		}
+	}
+	procs := []*child{startChild(t, env(), 0), startChild(t, env(), 0)}
+	delivered := func() map[int64]int {
+		got := copiesTo(r.fake, staff)
+		delete(got, staff)
+		return got
+	}
+	waitUntil(t, 60*time.Second, "40% of the broadcast out", func() bool { return len(delivered()) >= members*4/10 })
+	for _, p := range procs {
+		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	killed := time.Now()
+	for _, p := range procs {
+		_ = p.cmd.Wait()
+	}
+	t.Logf("SIGKILL to every process after %d of %d members", len(delivered()), members)
+
+	startChild(t, env(), 0)
+	startChild(t, env(), 0)
+	waitUntil(t, 4*time.Minute, "every member has the announcement", func() bool { return len(delivered()) == members })
+	waitText(t, r.fake, staff, "✅ Annuncio del", 3*time.Minute)
+
+	firstCopy := map[int64]time.Time{}
+	for _, c := range r.fake.CallsOf("copyMessage") {
+		chat, _ := c.Params["chat_id"].(int64)
+		if _, ok := firstCopy[chat]; !ok && c.Status == 200 {
+			firstCopy[chat] = c.At
+		}
+	}
+	twice := 0
+	for chat, k := range delivered() {
+		if k == 1 {
+			continue
+		}
+		twice++
+		if k > 2 {
+			t.Errorf("chat %d got the announcement %d times", chat, k)
+		}
+		if at := firstCopy[chat]; at.After(killed) || killed.Sub(at) > time.Second {
+			t.Errorf("chat %d got it twice, the first %v before the kill: not a copy in flight", chat, killed.Sub(at))
+		}
+	}
+	t.Logf("%d members have the announcement; %d twice (in flight at the kill)", members, twice)
+	counts, err := r.store.BroadcastCounts(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["sent"] != members {
+		t.Errorf("recorded %v; want %d sent", counts, members)
+	}
 }
