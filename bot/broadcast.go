@@ -319,6 +319,7 @@ func (t *Telegram) report(ctx context.Context, lang string, b storage.Broadcast)
 		"Audience": audienceName(b.Audience), "When": b.Created.In(t.Staff.Loc),
 		"Sent": counts["sent"], "Total": b.Total, "Blocked": counts["blocked"], "Failed": counts["failed"],
 		"Left": max(b.Total-handled, 0), "Stopped": b.State == "stopped",
+		"ETA": t.eta(max(target-handled, 0), done),
 	})
 	return text, done, err
 }
@@ -462,4 +463,17 @@ func (t *Telegram) showProgress(ctx context.Context, b storage.Broadcast, text s
 		return nil
 	}
 	return err
+}
+
+// eta is about how long left copies take at the shared pace ("" when done
+// or not known): in whole minutes, "<1 min" under one.
+func (t *Telegram) eta(left int64, done bool) string {
+	if done || left == 0 || t.Staff.Rate <= 0 {
+		return ""
+	}
+	d := time.Duration(left) * time.Second / time.Duration(t.Staff.Rate)
+	if d < time.Minute {
+		return "<1 min"
+	}
+	return fmt.Sprintf("%d min", int(d.Round(time.Minute).Minutes()))
 }

@@ -46,6 +46,9 @@ type Staff struct {
 	// Paid sends broadcasts with allow_paid_broadcast (faster than 30 a
 	// second, paid in Telegram Stars; SEND_RATE must be raised to match).
 	Paid bool
+	// Rate is the shared pace (SEND_RATE), for the time a broadcast has
+	// left; 0: not told.
+	Rate int
 }
 
 // isStaffCommand reports whether ev is a staff command.

@@ -103,7 +103,7 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 		Sender: sender,
 		Wakes:  engine,
 		Staff: &bot.Staff{IDs: staffSet(cfg.StaffIDs), Store: store, Loc: cfg.loc,
-			Start: engine.StartBroadcast, Group: cfg.StaffChat, Paid: cfg.PaidBroadcasts},
+			Start: engine.StartBroadcast, Group: cfg.StaffChat, Paid: cfg.PaidBroadcasts, Rate: cfg.SendRate},
 		MemberTTL: cfg.MemberTTL,
 	}
 	go sweep(ctx, sender, store, clock, cfg, log)
