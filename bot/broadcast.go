@@ -133,11 +133,12 @@ func (t *Telegram) staffAnnouncement(ctx context.Context, lang string, in incomi
 	if err := t.saveDraft(ctx, in.chat, d); err != nil {
 		return nil, err
 	}
-	return t.preview(ctx, lang, in.chat, d, now)
+	return t.preview(ctx, lang, in.chat, d, now, true)
 }
 
-// preview copies the announcement back and asks for confirmation.
-func (t *Telegram) preview(ctx context.Context, lang string, chat int64, d draft, now time.Time) ([]Reply, error) {
+// preview asks for confirmation, after copying the announcement back (the
+// first time: choosing another audience does not repeat it).
+func (t *Telegram) preview(ctx context.Context, lang string, chat int64, d draft, now time.Time, withCopy bool) ([]Reply, error) {
 	n, err := t.countAudience(ctx, d.Audience, now)
 	if err != nil {
 		return nil, err
@@ -167,7 +168,11 @@ func (t *Telegram) preview(ctx context.Context, lang string, chat int64, d draft
 		return nil, err
 	}
 	rows := [][]ReplyButton{choose[:3], choose[3:], {staffButton(send, "send", fmt.Sprint(d.Message)), staffButton(cancel, "cancel", "")}}
-	return []Reply{{Copy: &Copy{FromChat: chat, Message: d.Message}}, {Text: text, Buttons: rows}}, nil
+	ask := Reply{Text: text, Buttons: rows}
+	if !withCopy {
+		return []Reply{ask}, nil
+	}
+	return []Reply{{Copy: &Copy{FromChat: chat, Message: d.Message}}, ask}, nil
 }
 
 // staffPress handles a staff button.
@@ -200,7 +205,7 @@ func (t *Telegram) staffPress(ctx context.Context, lang string, in incoming, now
 		if err := t.saveDraft(ctx, in.chat, d); err != nil {
 			return nil, err
 		}
-		return t.preview(ctx, lang, in.chat, d, now)
+		return t.preview(ctx, lang, in.chat, d, now, false)
 	case "send":
 		// The button names its message: an old preview's cannot send
 		// another announcement.

@@ -75,3 +75,23 @@ func TestSenderCopiesAnnouncements(t *testing.T) {
 		t.Errorf("%d messages copied; want 2", ok)
 	}
 }
+
+// A member whose chat no longer exists (400 "chat not found": a deleted
+// account) is marked inactive and counted with the blocked, not retried.
+func TestSenderChatNotFoundIsInactive(t *testing.T) {
+	r := newSenderRig(t, nil)
+	r.sender.Broadcasts = r.store
+	ctx := t.Context()
+	r.queue(t, 31, Outgoing{Copy: &Copy{FromChat: 500, Message: 7}, Kind: KindBroadcast, Broadcast: "b2"})
+	r.fake.Fail("copyMessage", 1, telegramtest.Fault{Status: http.StatusBadRequest, Description: "Bad Request: chat not found"})
+	if err := r.sender.Deliver(ctx, 31); err != nil {
+		t.Fatal(err)
+	}
+	r.settled(t, 31)
+	if blocked, _ := r.store.Blocked(ctx, 31); !blocked {
+		t.Error("a chat that is gone is not marked inactive")
+	}
+	if counts, _ := r.store.BroadcastCounts(ctx, "b2"); counts["blocked"] != 1 || len(r.fake.CallsOf("copyMessage")) != 1 {
+		t.Errorf("counts %v after %d calls; want one blocked, no retry", counts, len(r.fake.CallsOf("copyMessage")))
+	}
+}

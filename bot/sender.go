@@ -405,8 +405,8 @@ func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (ou
 			}
 			try--
 			continue
-		case errors.Is(err, tgbot.ErrorForbidden):
-			s.Log.Info().Str("chat", chatRef(chat)).Msg("member blocked the bot: marked inactive")
+		case errors.Is(err, tgbot.ErrorForbidden), errors.Is(err, tgbot.ErrorBadRequest) && chatGone(err):
+			s.Log.Info().Str("chat", chatRef(chat)).Msg("member blocked the bot or is gone: marked inactive")
 			return outBlocked, nil
 		case isDecodeOfAcceptedCall(err):
 			// Telegram answered ok; only the library could not read the
@@ -493,6 +493,12 @@ func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) e
 		*done = i + 1
 	}
 	return nil
+}
+
+// chatGone recognises Telegram's 400 for a chat that no longer exists (a
+// deleted account): like a block, the member is inactive.
+func chatGone(err error) bool {
+	return strings.Contains(err.Error(), "chat not found") || strings.Contains(err.Error(), "user is deactivated")
 }
 
 // isDecodeOfAcceptedCall recognises the library's error for an ok answer

@@ -148,7 +148,21 @@ func (t *Telegram) staffReply(ctx context.Context, lang string, in incoming, now
 			"Italian": s.Langs["it"], "English": s.Langs["en"],
 			"RemindersPending": s.Pending, "RemindersToday": s.DueToday,
 		})
-		return []Reply{{Text: text}}, err
+		if err != nil {
+			return nil, err
+		}
+		replies := []Reply{{Text: text}}
+		// And the last broadcast, as /broadcasts tells it.
+		if b, ok, err := t.latest(ctx); err != nil {
+			return nil, err
+		} else if ok {
+			report, _, err := t.report(ctx, lang, b)
+			if err != nil {
+				return nil, err
+			}
+			replies = append(replies, Reply{Text: report})
+		}
+		return replies, nil
 	case "broadcast":
 		return t.staffBroadcast(ctx, lang, in.chat)
 	case "broadcast_status":

@@ -128,6 +128,11 @@ func TestStaffBroadcast(t *testing.T) {
 	})
 	r.fake.PushMessage(staff, "/broadcast_stop")
 	waitText(t, r.fake, staff, "Nessun annuncio in corso", 10*time.Second)
+	r.fake.PushMessage(staff, "/stats")
+	waitText(t, r.fake, staff, "Statistiche del bot", 10*time.Second)
+	waitUntil(t, 10*time.Second, "/stats with the last broadcast", func() bool {
+		return strings.Contains(lastText(r.fake, staff), "Inviati 27 su 29")
+	})
 	noRejectedCalls(t, r.fake)
 }
 
@@ -246,4 +251,41 @@ func TestBroadcastAtTelegramsPace(t *testing.T) {
 	if blocked != 9 {
 		t.Errorf("%d members marked inactive; want the 9 who blocked the bot", blocked)
 	}
+}
+
+// TestStaffBroadcastDocument: the announcement may be a document (a PDF
+// circular with its caption): it is copied as it is, by its message, to
+// the chosen audience (here the members who use English).
+func TestStaffBroadcastDocument(t *testing.T) {
+	const staff, first = 7301, 730000
+	r := newReminderRig(t, time.Date(2027, 12, 20, 11, 0, 0, 0, rome(t)))
+	r.seedMembers(t, first, []dialogs.State{
+		{Step: dialogs.StepMenu, Lang: "it"}, {Step: dialogs.StepMenu, Lang: "en"},
+		{Step: dialogs.StepMenu, Lang: "it"}, {Step: dialogs.StepMenu, Lang: "en"},
+	}, nil)
+	startBotAt(t, botEnv(r.fake, r.rds.Addr(), "STAFF_IDS", fmt.Sprint(staff)), r.clock)
+	r.fake.PushMessage(staff, "/broadcast")
+	waitText(t, r.fake, staff, "Mandami ora l'annuncio", 10*time.Second)
+	const docMessage = 987654
+	r.fake.Push(map[string]any{"message": map[string]any{
+		"message_id": docMessage, "date": time.Now().Unix(),
+		"from": map[string]any{"id": staff, "is_bot": false, "first_name": "Staff"},
+		"chat": map[string]any{"id": staff, "type": "private", "first_name": "Staff"},
+		"document": map[string]any{"file_id": "BQACAgQAAx0", "file_unique_id": "AgAD", "file_name": "circolare.pdf", "mime_type": "application/pdf"},
+		"caption":  "Circolare n. 12: nuove tariffe",
+	}})
+	waitText(t, r.fake, staff, "Ecco l'anteprima", 10*time.Second)
+	r.pressAll([]int64{staff}, "Inglese", "chi usa l'inglese, 2 iscritti")
+	r.pressAll([]int64{staff}, "📣 Invia a 2", "Invio avviato: 2 iscritti")
+	waitText(t, r.fake, staff, "✅ Annuncio del", 30*time.Second)
+	for _, c := range r.fake.CallsOf("copyMessage") {
+		if id, _ := c.Params["message_id"].(int64); id != docMessage {
+			t.Errorf("copied message %d; want the document %d", id, docMessage)
+		}
+	}
+	copies := copiesTo(r.fake, staff)
+	if len(copies) != 3 || copies[first+1] != 1 || copies[first+3] != 1 || copies[staff] != 1 {
+		t.Errorf("copies %v; want the preview and the two English members once", copies)
+	}
+	noRejectedCalls(t, r.fake)
 }
