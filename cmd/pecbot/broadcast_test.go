@@ -269,8 +269,8 @@ func TestStaffBroadcastDocument(t *testing.T) {
 	const docMessage = 987654
 	r.fake.Push(map[string]any{"message": map[string]any{
 		"message_id": docMessage, "date": time.Now().Unix(),
-		"from": map[string]any{"id": staff, "is_bot": false, "first_name": "Staff"},
-		"chat": map[string]any{"id": staff, "type": "private", "first_name": "Staff"},
+		"from":     map[string]any{"id": staff, "is_bot": false, "first_name": "Staff"},
+		"chat":     map[string]any{"id": staff, "type": "private", "first_name": "Staff"},
 		"document": map[string]any{"file_id": "BQACAgQAAx0", "file_unique_id": "AgAD", "file_name": "circolare.pdf", "mime_type": "application/pdf"},
 		"caption":  "Circolare n. 12: nuove tariffe",
 	}})
