@@ -2,9 +2,10 @@ package bot
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,7 +168,9 @@ func (t *Telegram) preview(ctx context.Context, lang string, chat int64, d draft
 	if err != nil {
 		return nil, err
 	}
-	rows := [][]ReplyButton{choose[:3], choose[3:], {staffButton(send, "send", fmt.Sprint(d.Message)), staffButton(cancel, "cancel", "")}}
+	// Send names the message and the audience it was shown with: an old
+	// preview's button cannot send to another audience, nor another message.
+	rows := [][]ReplyButton{choose[:3], choose[3:], {staffButton(send, "send", sendArg(d)), staffButton(cancel, "cancel", "")}}
 	ask := Reply{Text: text, Buttons: rows}
 	if !withCopy {
 		return []Reply{ask}, nil
@@ -209,13 +212,16 @@ func (t *Telegram) staffPress(ctx context.Context, lang string, in incoming, now
 	case "send":
 		// The button names its message: an old preview's cannot send
 		// another announcement.
-		if d.Step != "confirm" || arg != fmt.Sprint(d.Message) {
+		if d.Step != "confirm" || arg != sendArg(d) {
 			return stale()
 		}
 		return t.sendBroadcast(ctx, lang, in.chat, d, now)
 	}
 	return stale()
 }
+
+// sendArg is the send button's argument for draft d.
+func sendArg(d draft) string { return fmt.Sprintf("%d:%s", d.Message, d.Audience) }
 
 func validAudience(a string) bool {
 	for _, x := range audiences {
@@ -260,7 +266,9 @@ func (t *Telegram) recipients(ctx context.Context, a string, now time.Time) ([]i
 		}
 		return nil
 	})
-	return chats, err
+	// A set scan may return a member twice: each gets one copy.
+	slices.Sort(chats)
+	return slices.Compact(chats), err
 }
 
 func (t *Telegram) countAudience(ctx context.Context, a string, now time.Time) (int, error) {
@@ -278,7 +286,11 @@ func (t *Telegram) sendBroadcast(ctx context.Context, lang string, chat int64, d
 		text, err := t.text(lang, "info.staff_bc_empty", nil)
 		return []Reply{{Text: text}}, err
 	}
-	id := now.UTC().Format("20060102-150405") + "-" + strings.ToLower(rand.Text()[:6])
+	// The same send retried (an error after the broadcast was created, a
+	// redelivered press) names the same broadcast: it is not made twice.
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d|%d|%s", chat, d.Message, d.Audience)
+	id := fmt.Sprintf("%s-%012x", now.In(t.Staff.Loc).Format("20060102"), h.Sum64()&0xffffffffffff)
 	b := storage.Broadcast{ID: id, From: chat, Message: d.Message, Audience: d.Audience, Created: now}
 	if err := t.Staff.Store.CreateBroadcast(ctx, b, to); err != nil {
 		return nil, err
@@ -312,10 +324,11 @@ func (t *Telegram) report(ctx context.Context, lang string, b storage.Broadcast)
 	}
 	handled := counts["sent"] + counts["blocked"] + counts["failed"] + counts["skipped"]
 	target := b.Total
-	if b.State == "stopped" {
+	stopped := b.State == "stopped"
+	if stopped {
 		target = min(b.Next, b.Total) // what was queued before the stop
 	}
-	done := handled >= target && (b.Next >= b.Total || b.State == "stopped")
+	done := handled >= target && (b.Next >= b.Total || stopped)
 	key := "info.staff_bc_progress"
 	if done {
 		key = "info.staff_bc_done"
@@ -323,41 +336,86 @@ func (t *Telegram) report(ctx context.Context, lang string, b storage.Broadcast)
 	text, err := t.text(lang, key, map[string]any{
 		"Audience": audienceName(b.Audience), "When": b.Created.In(t.Staff.Loc),
 		"Sent": counts["sent"], "Total": b.Total, "Blocked": counts["blocked"], "Failed": counts["failed"],
-		"Left": max(b.Total-handled, 0), "Stopped": b.State == "stopped",
-		"ETA": t.eta(max(target-handled, 0), done),
+		// Left: not sent (yet); once stopped, never.
+		"Left":    max(b.Total-counts["sent"]-counts["blocked"]-counts["failed"], 0),
+		"Stopped": stopped,
+		"ETA":     t.eta(max(target-handled, 0), done || stopped),
 	})
 	return text, done, err
 }
 
-func (t *Telegram) staffStatus(ctx context.Context, lang string) ([]Reply, error) {
-	b, ok, err := t.latest(ctx)
+// sending returns the broadcasts still sending among the recent ones (the
+// newest first), or the newest if none is.
+func (t *Telegram) sending(ctx context.Context) ([]storage.Broadcast, error) {
+	ids, err := t.Staff.Store.RecentBroadcasts(ctx, 20)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		text, err := t.text(lang, "info.staff_bc_none", nil)
-		return []Reply{{Text: text}}, err
+	var out []storage.Broadcast
+	for _, id := range ids {
+		b, ok, err := t.Staff.Store.GetBroadcast(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if ok && b.State == "sending" {
+			out = append(out, b)
+		}
 	}
-	text, _, err := t.report(ctx, lang, b)
-	return []Reply{{Text: text}}, err
+	return out, nil
 }
 
-func (t *Telegram) staffStop(ctx context.Context, lang string) ([]Reply, error) {
-	b, ok, err := t.latest(ctx)
+// staffStatus reports the broadcasts sending, or the last one.
+func (t *Telegram) staffStatus(ctx context.Context, lang string) ([]Reply, error) {
+	list, err := t.sending(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !ok || b.State != "sending" {
+	if len(list) == 0 {
+		b, ok, err := t.latest(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			text, err := t.text(lang, "info.staff_bc_none", nil)
+			return []Reply{{Text: text}}, err
+		}
+		list = []storage.Broadcast{b}
+	}
+	var replies []Reply
+	for _, b := range list {
+		text, _, err := t.report(ctx, lang, b)
+		if err != nil {
+			return nil, err
+		}
+		replies = append(replies, Reply{Text: text})
+	}
+	return replies, nil
+}
+
+// staffStop stops every broadcast still sending: what was sent stays sent.
+func (t *Telegram) staffStop(ctx context.Context, lang string) ([]Reply, error) {
+	list, err := t.sending(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
 		text, err := t.text(lang, "info.staff_bc_none", nil)
 		return []Reply{{Text: text}}, err
 	}
-	if err := t.Staff.Store.StopBroadcast(ctx, b.ID); err != nil {
-		return nil, err
+	var replies []Reply
+	for _, b := range list {
+		if err := t.Staff.Store.StopBroadcast(ctx, b.ID); err != nil {
+			return nil, err
+		}
+		t.Log.Info().Str("broadcast", b.ID).Msg("broadcast stopped by staff")
+		b.State = "stopped"
+		text, _, err := t.report(ctx, lang, b)
+		if err != nil {
+			return nil, err
+		}
+		replies = append(replies, Reply{Text: text})
 	}
-	t.Log.Info().Str("broadcast", b.ID).Msg("broadcast stopped by staff")
-	b.State = "stopped"
-	text, _, err := t.report(ctx, lang, b)
-	return []Reply{{Text: text}}, err
+	return replies, nil
 }
 
 func (t *Telegram) staffList(ctx context.Context, lang string) ([]Reply, error) {

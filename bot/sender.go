@@ -312,10 +312,20 @@ func (s *Sender) recordOutcome(ctx context.Context, chat int64, it Outgoing, out
 	if it.Broadcast == "" || s.Broadcasts == nil {
 		return
 	}
-	if err := s.Broadcasts.BroadcastOutcome(ctx, it.Broadcast, chat, string(out)); err != nil {
-		s.Log.Warn().Err(err).Str("broadcast", it.Broadcast).Msg("an announcement's outcome was not recorded")
+	var err error
+	for try := range 3 { // the broadcast ends only when every copy has one
+		if err = s.Broadcasts.BroadcastOutcome(ctx, it.Broadcast, chat, string(out)); err == nil {
+			return
+		}
+		if !sleepCtx(ctx, time.Duration(try+1)*200*time.Millisecond) {
+			break
+		}
 	}
+	s.Log.Warn().Err(err).Str("broadcast", it.Broadcast).Msg("an announcement's outcome was not recorded")
 }
+
+// errSkipped is a broadcast's copy not sent: the broadcast was stopped.
+var errSkipped = errors.New("broadcast stopped")
 
 // errHeld stops a delivery at a reminder that may not go at this hour.
 var errHeld = errors.New("reminder held until civil hours")
@@ -392,6 +402,8 @@ func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (ou
 		switch {
 		case err == nil:
 			return outDelivered, nil
+		case errors.Is(err, errSkipped):
+			return outSkipped, nil
 		case errors.As(err, &tooMany):
 			d := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 			s.pause(d)
@@ -451,6 +463,14 @@ func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) e
 	if it.Copy != nil {
 		if err := s.pace(ctx, chat, it.Kind); err != nil {
 			return err
+		}
+		// Stopped while this copy waited for its turn: it does not go.
+		if it.Broadcast != "" && s.Broadcasts != nil {
+			if stopped, err := s.Broadcasts.BroadcastStopped(ctx, it.Broadcast); err != nil {
+				return err
+			} else if stopped {
+				return errSkipped
+			}
 		}
 		return s.copyMessage(ctx, chat, it.Copy)
 	}

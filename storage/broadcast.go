@@ -107,10 +107,16 @@ func (s *Store) recipientsKey(id string) string {
 func (s *Store) broadcastsKey() string { return s.o.Prefix + ":broadcasts" }
 
 // CreateBroadcast stores a new broadcast with its recipients (a snapshot:
-// who joins later does not get it) and lists it for /broadcasts.
+// who joins later does not get it) and lists it for /broadcasts. A
+// broadcast that exists already is left as it is (the same send, retried).
 func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast, recipients []int64) error {
 	record, outcomes := s.broadcastKeys(b.ID)
 	to := s.recipientsKey(b.ID)
+	if n, err := s.c.Exists(ctx, record).Result(); err != nil {
+		return fmt.Errorf("create broadcast %s: %w", b.ID, err)
+	} else if n > 0 {
+		return nil
+	}
 	_, err := s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, record, "from", b.From, "msg", b.Message, "audience", b.Audience,
 			"created", b.Created.Unix(), "total", len(recipients), "next", 0, "state", "sending")
@@ -165,10 +171,15 @@ func (s *Store) SetBroadcastProgress(ctx context.Context, id string, message int
 	return nil
 }
 
-// FinishBroadcast marks broadcast id done (unless it was stopped).
+// FinishBroadcast marks broadcast id done (unless it was stopped) and
+// drops its list of recipients and their outcomes: the counts stay for
+// the audit, no chat ID does.
 func (s *Store) FinishBroadcast(ctx context.Context, id string) error {
-	record, _ := s.broadcastKeys(id)
+	record, outcomes := s.broadcastKeys(id)
 	if err := finishBroadcastScript.Run(ctx, s.c, []string{record}).Err(); err != nil {
+		return fmt.Errorf("finish broadcast %s: %w", id, err)
+	}
+	if err := s.c.Del(ctx, outcomes, s.recipientsKey(id)).Err(); err != nil {
 		return fmt.Errorf("finish broadcast %s: %w", id, err)
 	}
 	return nil
@@ -229,18 +240,21 @@ func (s *Store) QueueBroadcast(ctx context.Context, id string, item []byte, n in
 	if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, chat := range chats {
 			k := s.chatKeys(chat)
-			added[i] = queueScript.Eval(ctx, p, []string{k.received, k.outbox}, id, item, broadcastTTL.Milliseconds())
+			added[i] = queueScript.Eval(ctx, p, []string{k.received, k.outbox}, id, item, receivedTTL.Milliseconds())
 		}
 		return nil
 	}); err != nil {
 		return nil, false, fmt.Errorf("queue broadcast %s: %w", id, err)
 	}
-	var listed []any
+	// Every chat of the batch is listed for delivery, queued now or
+	// before: a run that died between queueing and listing left copies
+	// that only this resumed run can list.
+	listed := make([]any, 0, len(chats))
 	for i, chat := range chats {
 		if n, _ := added[i].Int(); n == 1 {
 			queued = append(queued, chat)
-			listed = append(listed, chat)
 		}
+		listed = append(listed, chat)
 	}
 	record, _ := s.broadcastKeys(id)
 	if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -255,8 +269,13 @@ func (s *Store) QueueBroadcast(ctx context.Context, id string, item []byte, n in
 	return queued, b.Next+int64(len(chats)) < b.Total, nil
 }
 
-// staffDraftTTL is how long a staff member's unfinished announcement waits.
-const staffDraftTTL = 24 * time.Hour
+// receivedTTL is how long a chat remembers the broadcasts queued to it:
+// long enough for any fan-out to be resumed (a fan-out takes seconds).
+const receivedTTL = 7 * 24 * time.Hour
+
+// staffDraftTTL is how long a staff member's unfinished announcement
+// waits: a message sent much later is no longer taken for it.
+const staffDraftTTL = 15 * time.Minute
 
 // StaffDraft returns chat's unfinished announcement ("" if none).
 func (s *Store) StaffDraft(ctx context.Context, chat int64) (string, error) {

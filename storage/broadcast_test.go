@@ -103,3 +103,60 @@ func TestForgetErasesBroadcastMarks(t *testing.T) {
 		t.Errorf("%d of the chat's keys left after /forget", n)
 	}
 }
+
+// TestQueueBroadcastResumesUnlisted: a fan-out that died after queueing a
+// batch but before listing it for delivery (and moving its cursor) lists
+// it when resumed, so that the copies are delivered.
+func TestQueueBroadcastResumesUnlisted(t *testing.T) {
+	s, c := newStore(t, Options{})
+	ctx := t.Context()
+	if err := s.CreateBroadcast(ctx, Broadcast{ID: "b", From: 1, Message: 1, Created: time.Unix(1_800_000_000, 0)}, []int64{11, 12, 13}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.QueueBroadcast(ctx, "b", []byte("copy"), 10); err != nil {
+		t.Fatal(err)
+	}
+	record, _ := s.broadcastKeys("b")
+	if err := c.SRem(ctx, s.outboxesKey(), 11, 12, 13).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.HSet(ctx, record, "next", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	queued, _, err := s.QueueBroadcast(ctx, "b", []byte("copy"), 10)
+	if err != nil || len(queued) != 0 {
+		t.Fatalf("resumed: queued %v (%v); want none again", queued, err)
+	}
+	if pending, _ := s.PendingOutboxes(ctx); len(pending) != 3 {
+		t.Fatalf("listed for delivery: %v; want the three copies", pending)
+	}
+}
+
+// TestForgetDropsAnnouncements: /forget drops the announcements not yet
+// delivered to the member, keeping the goodbye; a broadcast created twice
+// (a retried send) is one.
+func TestForgetDropsAnnouncements(t *testing.T) {
+	s, _ := newStore(t, Options{})
+	ctx := t.Context()
+	mustCommit(t, s, 21, 1, "x", `{"text":"risposta"}`)
+	b := Broadcast{ID: "b", From: 1, Message: 1, Created: time.Unix(1_800_000_000, 0)}
+	for range 2 {
+		if err := s.CreateBroadcast(ctx, b, []int64{21}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ids, _ := s.RecentBroadcasts(ctx, 5); len(ids) != 1 {
+		t.Fatalf("broadcasts %v; want one", ids)
+	}
+	if _, _, err := s.QueueBroadcast(ctx, "b", []byte(`{"copy":{"from":1,"msg":1},"k":"broadcast","bc":"b"}`), 10); err != nil {
+		t.Fatal(err)
+	}
+	turn := mustBegin(t, s, 21, 2)
+	if err := s.Forget(ctx, 21, 2, turn, bytesOf(`{"text":"addio"}`)); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := s.Outbox(ctx, 21)
+	if len(out) != 2 || string(out[0]) != `{"text":"risposta"}` || string(out[1]) != `{"text":"addio"}` {
+		t.Fatalf("outbox after /forget: %q; want the reply and the goodbye, no announcement", out)
+	}
+}

@@ -47,6 +47,18 @@ if v ~= tonumber(ARGV[2]) then
 end
 if ARGV[6] == 'erase' then
 	redis.call('DEL', KEYS[1], KEYS[5], KEYS[6])
+	-- Announcements not delivered yet do not go to someone who asked to
+	-- be forgotten (the other messages, answers, do).
+	local kept = {}
+	for _, item in ipairs(redis.call('LRANGE', KEYS[4], 0, -1)) do
+		if not string.find(item, '"bc":"', 1, true) then
+			table.insert(kept, item)
+		end
+	end
+	redis.call('DEL', KEYS[4])
+	for i = 1, #kept, 100 do
+		redis.call('RPUSH', KEYS[4], unpack(kept, i, math.min(i + 99, #kept)))
+	end
 elseif ARGV[6] == 'save' then
 	redis.call('HSET', KEYS[1], 'state', ARGV[7], 'v', tostring(v + 1))
 	if ARGV[3] ~= '0' then

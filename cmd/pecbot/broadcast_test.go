@@ -122,10 +122,13 @@ func TestStaffBroadcast(t *testing.T) {
 	}
 	t.Logf("progress message edited %d times", progress)
 
+	quietChat(t, r.rdb, staff)
+	before := len(r.fake.Sent(staff))
 	r.fake.PushMessage(staff, "/broadcasts")
-	waitUntil(t, 10*time.Second, "/broadcasts", func() bool {
-		return strings.Contains(lastText(r.fake, staff), "in attesa dell'attivazione") && strings.Contains(lastText(r.fake, staff), "Inviati 27 su 29")
-	})
+	waitUntil(t, 10*time.Second, "/broadcasts answered", func() bool { return len(r.fake.Sent(staff)) > before })
+	if got := lastText(r.fake, staff); !strings.Contains(got, "in attesa dell'attivazione") || !strings.Contains(got, "Inviati 27 su 29") {
+		t.Errorf("/broadcasts: %q; want the broadcast and its outcome", got)
+	}
 	r.fake.PushMessage(staff, "/broadcast_stop")
 	waitText(t, r.fake, staff, "Nessun annuncio in corso", 10*time.Second)
 	r.fake.PushMessage(staff, "/stats")
@@ -288,4 +291,58 @@ func TestStaffBroadcastDocument(t *testing.T) {
 		t.Errorf("copies %v; want the preview and the two English members once", copies)
 	}
 	noRejectedCalls(t, r.fake)
+}
+
+// TestBroadcastStopAndOldButtons: an old preview's send button (another
+// audience) sends nothing; /broadcast_stop mid-way stops it: at most the
+// copies already going out still go, the report counts what was not sent.
+func TestBroadcastStopAndOldButtons(t *testing.T) {
+	const staff, first, n = 7401, 740000, 200
+	r := newReminderRig(t, time.Date(2027, 12, 20, 11, 0, 0, 0, rome(t)))
+	states := make([]dialogs.State, n)
+	for i := range states {
+		states[i] = dialogs.State{Step: dialogs.StepMenu, Lang: "it"}
+	}
+	r.seedMembers(t, first, states, nil)
+	startBotAt(t, botEnv(r.fake, r.rds.Addr(), "STAFF_IDS", fmt.Sprint(staff), "SEND_RATE", "20"), r.clock)
+	r.fake.PushMessage(staff, "/broadcast")
+	waitText(t, r.fake, staff, "Mandami ora l'annuncio", 10*time.Second)
+	r.fake.PushMessage(staff, "Prova")
+	waitText(t, r.fake, staff, "Ecco l'anteprima", 10*time.Second)
+	oldID, oldButtons := lastButtons(t, r.fake, staff)
+	r.pressAll([]int64{staff}, "Inglese", "chi usa l'inglese, 0 iscritti")
+	enID, enButtons := lastButtons(t, r.fake, staff)
+	for _, b := range oldButtons {
+		if strings.HasPrefix(b.Text, "📣") {
+			r.fake.PushCallback(staff, b.CallbackData, oldID)
+		}
+	}
+	waitText(t, r.fake, staff, "Questo pulsante non vale più", 10*time.Second)
+	if got := len(copiesTo(r.fake, staff)); got != 1 {
+		t.Fatalf("an old preview's button sent the announcement: %v", copiesTo(r.fake, staff))
+	}
+
+	for _, b := range enButtons {
+		if strings.HasPrefix(b.Text, "Tutti") {
+			r.fake.PushCallback(staff, b.CallbackData, enID)
+		}
+	}
+	waitUntil(t, 10*time.Second, "the preview for all", func() bool {
+		return strings.Contains(lastText(r.fake, staff), "tutti gli iscritti attivi, 200 iscritti")
+	})
+	r.pressAll([]int64{staff}, "📣 Invia a 200", "Invio avviato: 200 iscritti")
+	waitUntil(t, 30*time.Second, "some copies out", func() bool { return len(copiesTo(r.fake, staff)) > 20 })
+	r.fake.PushMessage(staff, "/broadcast_stop")
+	waitText(t, r.fake, staff, "fermato", 10*time.Second)
+	atStop := len(copiesTo(r.fake, staff)) - 1
+	waitText(t, r.fake, staff, "⏹ Annuncio del", 30*time.Second)
+	sent := len(copiesTo(r.fake, staff)) - 1 // less the preview
+	t.Logf("%d copies out when the stop was answered, %d in all", atStop, sent)
+	if sent > atStop+3 {
+		t.Errorf("%d copies went out after the stop", sent-atStop)
+	}
+	want := fmt.Sprintf("Inviati %d su 200; hanno bloccato il bot 0; non riusciti 0; non inviati %d", sent, 200-sent)
+	if got := lastText(r.fake, staff); !strings.Contains(got, want) {
+		t.Errorf("final report %q; want %q", got, want)
+	}
 }
