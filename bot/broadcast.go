@@ -495,6 +495,9 @@ func (t *Telegram) RunBroadcast(ctx context.Context, id string) error {
 				if to == 0 {
 					continue
 				}
+				if err := t.paced(ctx); err != nil {
+					return err
+				}
 				if _, err := t.Sender.API.SendMessage(ctx, &tgbot.SendMessageParams{
 					ChatID: to, Text: text, ParseMode: models.ParseModeHTML}); err != nil {
 					t.Log.Warn().Err(err).Str("broadcast", id).Msg("broadcast report not sent")
@@ -511,8 +514,20 @@ func (t *Telegram) RunBroadcast(ctx context.Context, id string) error {
 	}
 }
 
+// paced waits for a reply's turn in the shared pace: the staff's messages
+// count in Telegram's limit like any other.
+func (t *Telegram) paced(ctx context.Context) error {
+	if t.Sender.Rate == nil {
+		return nil
+	}
+	return t.Sender.Rate.Wait(ctx, 0)
+}
+
 // showProgress sends the staff member's progress message, or edits it.
 func (t *Telegram) showProgress(ctx context.Context, b storage.Broadcast, text string) error {
+	if err := t.paced(ctx); err != nil {
+		return err
+	}
 	if b.Progress == 0 {
 		m, err := t.Sender.API.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: b.From, Text: text, ParseMode: models.ParseModeHTML})
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -255,8 +256,10 @@ func runBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if r.left, err = store.PendingOutboxes(ctx); err != nil {
 		return err
 	}
-	r.measureCopies(fake.CallsOf("copyMessage"))
-	r.measureStaff(fake.CallsOf("sendMessage"), fake.CallsOf("editMessageText"))
+	copies, sends := fake.CallsOf("copyMessage"), fake.CallsOf("sendMessage")
+	r.measureCopies(copies)
+	r.measureStaff(sends, fake.CallsOf("editMessageText"))
+	r.explainThrottled(copies, sends)
 	r.throttled = fake.Throttled()
 	r.print(stdout)
 	switch {
@@ -331,6 +334,7 @@ type broadcastResult struct {
 	reportAt  time.Time // the final report accepted
 	report    string    // its text
 	staff429s int       // the staff's messages answered 429
+	explained []string  // the first answers 429, with what came before them
 
 	counts map[string]int64 // storage.BroadcastCounts at the end
 	left   []int64          // outboxes still listed at the end
@@ -404,13 +408,46 @@ func (r *broadcastResult) measureStaff(sends, edits []telegramtest.Call) {
 	}
 }
 
+// maxExplained is how many answers 429 are explained, at most.
+const maxExplained = 3
+
+// explainThrottled says, for the first answers 429, what the fake had
+// accepted in the second before: the broadcast's copies, and the staff's
+// messages, which RunBroadcast sends outside the shared pace.
+func (r *broadcastResult) explainThrottled(copies, sends []telegramtest.Call) {
+	all := append(slices.Clone(copies), sends...)
+	slices.SortStableFunc(all, func(a, b telegramtest.Call) int { return a.At.Compare(b.At) })
+	for i, c := range all {
+		if c.Status != http.StatusTooManyRequests {
+			continue
+		}
+		if len(r.explained) == maxExplained {
+			return
+		}
+		var nCopies, nStaff int
+		for j := i - 1; j >= 0 && all[j].At.After(c.At.Add(-time.Second)); j-- {
+			if all[j].Status != http.StatusOK {
+				continue
+			}
+			if all[j].Method == "copyMessage" {
+				nCopies++
+			} else {
+				nStaff++
+			}
+		}
+		r.explained = append(r.explained, fmt.Sprintf("%s %s after the first copy; in the second before it the fake had accepted %d copies and %d messages to the staff",
+			c.Method, c.At.Sub(r.first).Round(time.Millisecond), nCopies, nStaff))
+	}
+}
+
 // print writes the figures, one line each, named by their first word.
 func (r *broadcastResult) print(w io.Writer) {
 	c := r.cfg
 	ms := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
-	limit := "none"
+	limit, limitOf := "none", "no limit"
 	if c.limit > 0 {
 		limit = fmt.Sprintf("%d/s", c.limit)
+		limitOf = "the fake's limit of " + limit
 	}
 	fmt.Fprintf(w, "pecbench broadcast: n=%d procs=%d rate=%d/s paid=%t limit=%s conns=%d cpus=%d\n",
 		c.n, c.procs, c.rate, c.paid, limit, c.conns, runtime.NumCPU())
@@ -422,9 +459,12 @@ func (r *broadcastResult) print(w io.Writer) {
 	if window < minWindow {
 		fmt.Fprintf(w, "warning:     the window is shorter than %s: raise -n for a figure that holds\n", minWindow)
 	}
-	fmt.Fprintf(w, "fan-out:     the first copy %s after the broadcast started\n", ms(r.first.Sub(r.started)))
-	fmt.Fprintf(w, "throttled:   %d answers 429 from the fake's limit of %s (copyMessage %d, the staff's messages %d)\n",
-		r.throttled, limit, r.copies429, r.staff429s)
+	fmt.Fprintf(w, "fan-out:     the first copy %s after the broadcast started (the job engine takes the task, queues the first batch)\n", ms(r.first.Sub(r.started)))
+	fmt.Fprintf(w, "throttled:   %d answers 429 (%s; copyMessage %d, the staff's messages %d)\n",
+		r.throttled, limitOf, r.copies429, r.staff429s)
+	for _, e := range r.explained {
+		fmt.Fprintf(w, "429:         %s\n", e)
+	}
 	if r.otherFailed > 0 {
 		fmt.Fprintf(w, "failed:      %d copyMessage calls answered otherwise than 200 or 429\n", r.otherFailed)
 	}

@@ -409,7 +409,7 @@ func newBotProc(ctx context.Context, o procOptions, url, api string, conv *bot.C
 		for _, id := range o.staff {
 			ids[id] = true
 		}
-		tg.Staff = &bot.Staff{IDs: ids, Store: store, Loc: o.loc, Start: engine.StartBroadcast, Paid: o.paid}
+		tg.Staff = &bot.Staff{IDs: ids, Store: store, Loc: o.loc, Start: engine.StartBroadcast, Paid: o.paid, Rate: o.rate}
 	}
 	return &botProc{rdb: rdb, engine: engine, sender: sender, stopSending: stopSending, tg: tg}, nil
 }
