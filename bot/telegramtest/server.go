@@ -124,6 +124,13 @@ func New(t testing.TB, token string) *Server {
 	if token == "" {
 		t.Fatal("telegramtest.New: empty token")
 	}
+	s := newServer(t, token)
+	t.Cleanup(s.close)
+	return s
+}
+
+// newServer starts a server reporting to t.
+func newServer(t testing.TB, token string) *Server {
 	s := &Server{
 		t:        t,
 		token:    token,
@@ -140,7 +147,6 @@ func New(t testing.TB, token string) *Server {
 		commands: map[string]any{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	t.Cleanup(s.close)
 	return s
 }
 

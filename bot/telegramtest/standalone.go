@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 )
 
@@ -18,23 +17,7 @@ func NewStandalone(token string) (srv *Server, stop func(), err error) {
 	if token == "" {
 		return nil, nil, errors.New("telegramtest.NewStandalone: empty token")
 	}
-	// The same fields as New's.
-	s := &Server{
-		t:        noTest{},
-		token:    token,
-		botID:    botID(token),
-		done:     make(chan struct{}),
-		changed:  make(chan struct{}),
-		faults:   map[string][]*faultSlot{},
-		msgID:    100,
-		updateID: 1000,
-		queryID:  4200000000000000000,
-		messages: map[int64]map[int]*message{},
-		sent:     map[int64][]Sent{},
-		queries:  map[string]bool{},
-		commands: map[string]any{},
-	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s := newServer(noTest{}, token)
 	return s, s.close, nil
 }
 

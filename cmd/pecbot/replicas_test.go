@@ -58,8 +58,9 @@ func runChild() int {
 
 // child is a bot process started by startChild.
 type child struct {
-	cmd  *exec.Cmd
-	logs *lockedBuffer
+	cmd    *exec.Cmd
+	logs   *lockedBuffer
+	exited chan struct{} // closed once the process is gone (Wait returned)
 }
 
 // startChild starts a bot process with env (and nothing else of this
@@ -72,16 +73,15 @@ func startChild(t *testing.T, env map[string]string, offset time.Duration) *chil
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	c := &child{cmd: cmd, logs: &lockedBuffer{}}
+	c := &child{cmd: cmd, logs: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = c.logs, c.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
+	go func() { _ = cmd.Wait(); close(c.exited) }() // the only Wait: a second one races it
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		<-done
+		<-c.exited
 		if t.Failed() {
 			t.Logf("bot process %d's log:\n%s", cmd.Process.Pid, lastLines(c.logs.String(), 40))
 		}
@@ -318,7 +318,7 @@ func TestBroadcastSurvivesKillingEveryProcess(t *testing.T) {
 	}
 	killed := time.Now()
 	for _, p := range procs {
-		_ = p.cmd.Wait()
+		<-p.exited
 	}
 	t.Logf("SIGKILL to every process after %d of %d members", len(delivered()), members)
 
