@@ -13,9 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-	"github.com/rs/zerolog"
-
 	"github.com/omceo-latina/pecbot/bot"
 	"github.com/omceo-latina/pecbot/bot/telegramtest"
 	"github.com/omceo-latina/pecbot/dialogs"
@@ -119,42 +116,13 @@ func runBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	log := zerolog.New(stderr).Level(zerolog.WarnLevel).With().Timestamp().Logger()
-	redis.SetLogger(redisLog{log})
-
-	url := cfg.redisURL
-	if url == "" {
-		var stopRedis func()
-		if url, stopRedis, err = startRedis(ctx); err != nil {
-			return err
-		}
-		defer stopRedis()
-	}
-	admin, err := storage.Open(ctx, url)
-	if err != nil {
-		return fmt.Errorf("-redis: %w", err)
-	}
-	defer admin.Close()
-	if size, err := admin.DBSize(ctx).Result(); err != nil {
-		return fmt.Errorf("redis DBSIZE: %w", err)
-	} else if size != 0 {
-		return usageError{fmt.Errorf("-redis: the database holds %d keys; the benchmark needs an empty one", size)}
-	}
-	if cfg.redisURL != "" {
-		defer cleanUp(context.WithoutCancel(ctx), admin, log)
-	}
-
-	fake, stopFake, err := telegramtest.NewStandalone(botToken)
+	env, err := setUp(ctx, cfg.redisURL, stderr)
 	if err != nil {
 		return err
 	}
-	defer stopFake()
+	defer env.close()
+	log, url, admin, fake, conv, loc := env.log, env.url, env.admin, env.fake, env.conv, env.loc
 	fake.Limit(cfg.limit)
-
-	conv, loc, err := newConversation()
-	if err != nil {
-		return err
-	}
 	r := &broadcastResult{cfg: cfg}
 
 	// The members: each has met the bot and sits at the menu.

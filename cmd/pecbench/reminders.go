@@ -120,41 +120,12 @@ func runReminders(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	log := zerolog.New(stderr).Level(zerolog.WarnLevel).With().Timestamp().Logger()
-	redis.SetLogger(redisLog{log})
-
-	url := cfg.redisURL
-	if url == "" {
-		var stopRedis func()
-		if url, stopRedis, err = startRedis(ctx); err != nil {
-			return err
-		}
-		defer stopRedis()
-	}
-	admin, err := storage.Open(ctx, url)
-	if err != nil {
-		return fmt.Errorf("-redis: %w", err)
-	}
-	defer admin.Close()
-	if size, err := admin.DBSize(ctx).Result(); err != nil {
-		return fmt.Errorf("redis DBSIZE: %w", err)
-	} else if size != 0 {
-		return usageError{fmt.Errorf("-redis: the database holds %d keys; the benchmark needs an empty one (it writes to it and measures its memory)", size)}
-	}
-	if cfg.redisURL != "" {
-		defer cleanUp(context.WithoutCancel(ctx), admin, log)
-	}
-
-	fake, stopFake, err := telegramtest.NewStandalone(botToken)
+	env, err := setUp(ctx, cfg.redisURL, stderr)
 	if err != nil {
 		return err
 	}
-	defer stopFake()
-
-	conv, loc, err := newConversation()
-	if err != nil {
-		return err
-	}
+	defer env.close()
+	log, url, admin, fake, conv, loc := env.log, env.url, env.admin, env.fake, env.conv, env.loc
 
 	// One member's journey: the fax sent on Thursday 30 September 2027,
 	// the activation check due on Friday 8 October 10:00 (4 October is a
@@ -345,6 +316,64 @@ type botProc struct {
 	stopWakes   context.CancelFunc
 	stopSweep   context.CancelFunc
 	wakesDone   chan error
+}
+
+// env is what every benchmark starts with: a quiet log, an empty Redis (a
+// private redis-server unless -redis names one), the fake Bot API and the
+// conversation.
+type env struct {
+	log   zerolog.Logger
+	url   string
+	admin redis.UniversalClient
+	fake  *telegramtest.Server
+	conv  *bot.Conversation
+	loc   *time.Location
+	close func() // in the reverse order of set-up
+}
+
+// setUp prepares an env; redisURL empty starts a private redis-server.
+func setUp(ctx context.Context, redisURL string, stderr io.Writer) (_ *env, err error) {
+	e := &env{log: zerolog.New(stderr).Level(zerolog.WarnLevel).With().Timestamp().Logger(), url: redisURL}
+	redis.SetLogger(redisLog{e.log})
+	var undo []func()
+	e.close = func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			e.close()
+		}
+	}()
+	if e.url == "" {
+		var stopRedis func()
+		if e.url, stopRedis, err = startRedis(ctx); err != nil {
+			return nil, err
+		}
+		undo = append(undo, stopRedis)
+	}
+	if e.admin, err = storage.Open(ctx, e.url); err != nil {
+		return nil, fmt.Errorf("-redis: %w", err)
+	}
+	undo = append(undo, func() { _ = e.admin.Close() })
+	if size, err := e.admin.DBSize(ctx).Result(); err != nil {
+		return nil, fmt.Errorf("redis DBSIZE: %w", err)
+	} else if size != 0 {
+		return nil, usageError{fmt.Errorf("-redis: the database holds %d keys; the benchmark needs an empty one (it writes to it and measures it)", size)}
+	}
+	if redisURL != "" {
+		undo = append(undo, func() { cleanUp(context.WithoutCancel(ctx), e.admin, e.log) })
+	}
+	var stopFake func()
+	if e.fake, stopFake, err = telegramtest.NewStandalone(botToken); err != nil {
+		return nil, err
+	}
+	undo = append(undo, stopFake)
+	if e.conv, e.loc, err = newConversation(); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // newConversation is the dialog and texts pecbot runs by default: the
