@@ -58,9 +58,6 @@ type draft struct {
 	Audience string `json:"aud,omitempty"`
 }
 
-// fanOutBatch is how many recipients are queued per round trip.
-const fanOutBatch = 500
-
 // progressEvery is how often the staff's progress message is updated.
 const progressEvery = 3 * time.Second
 
@@ -324,24 +321,40 @@ func (t *Telegram) report(ctx context.Context, lang string, b storage.Broadcast)
 	}
 	handled := counts["sent"] + counts["blocked"] + counts["failed"] + counts["skipped"]
 	target := b.Total
-	stopped := b.State == "stopped"
-	if stopped {
+	if b.State == "stopped" {
 		target = min(b.Next, b.Total) // what was queued before the stop
 	}
-	done := handled >= target && (b.Next >= b.Total || stopped)
+	done := b.Ended || handled >= target && (b.Next >= b.Total || b.State == "stopped")
+	text, err := t.render(lang, b, counts, done, max(target-handled, 0))
+	return text, done, err
+}
+
+// reportAs renders broadcast b as ended (done) or still sending.
+func (t *Telegram) reportAs(ctx context.Context, lang string, b storage.Broadcast, done bool) (string, error) {
+	counts, err := t.Staff.Store.BroadcastCounts(ctx, b.ID)
+	if err != nil {
+		return "", err
+	}
+	return t.render(lang, b, counts, done, 0)
+}
+
+// render is a broadcast's report text: who sent what to whom, and how far
+// it went (left: copies still to go, for the time it takes).
+func (t *Telegram) render(lang string, b storage.Broadcast, counts map[string]int64, done bool, left int64) (string, error) {
+	stopped := b.State == "stopped"
 	key := "info.staff_bc_progress"
 	if done {
 		key = "info.staff_bc_done"
 	}
-	text, err := t.text(lang, key, map[string]any{
-		"Audience": audienceName(b.Audience), "When": b.Created.In(t.Staff.Loc),
+	return t.text(lang, key, map[string]any{
+		"Audience": audienceName(b.Audience), "When": b.Created.In(t.Staff.Loc), "By": b.From,
 		"Sent": counts["sent"], "Total": b.Total, "Blocked": counts["blocked"], "Failed": counts["failed"],
 		// Left: not sent (yet); once stopped, never.
 		"Left":    max(b.Total-counts["sent"]-counts["blocked"]-counts["failed"], 0),
 		"Stopped": stopped,
-		"ETA":     t.eta(max(target-handled, 0), done || stopped),
+		"Deleted": stopped && b.Reason == "deleted",
+		"ETA":     t.eta(left, done || stopped),
 	})
-	return text, done, err
 }
 
 // sending returns the broadcasts still sending among the recent ones (the
@@ -404,7 +417,7 @@ func (t *Telegram) staffStop(ctx context.Context, lang string) ([]Reply, error) 
 	}
 	var replies []Reply
 	for _, b := range list {
-		if err := t.Staff.Store.StopBroadcast(ctx, b.ID); err != nil {
+		if err := t.Staff.Store.StopBroadcast(ctx, b.ID, "staff"); err != nil {
 			return nil, err
 		}
 		t.Log.Info().Str("broadcast", b.ID).Msg("broadcast stopped by staff")
@@ -446,9 +459,11 @@ func (t *Telegram) staffList(ctx context.Context, lang string) ([]Reply, error) 
 }
 
 // RunBroadcast runs broadcast id (the job engine calls it, and again after
-// a crash): it queues the copies not queued yet, then updates the staff's
-// progress message every few seconds until every copy has an outcome, and
-// reports the end to the staff member (and the staff group).
+// a crash): it queues the copies in windows (a few batches ahead of what
+// was delivered, so that neither Redis nor this process holds every
+// recipient's copy at once), updates the staff's progress message every
+// few seconds until every copy has an outcome, and reports the end to the
+// staff member (and the staff group) through their outboxes.
 func (t *Telegram) RunBroadcast(ctx context.Context, id string) error {
 	b, ok, err := t.Staff.Store.GetBroadcast(ctx, id)
 	if err != nil {
@@ -463,48 +478,59 @@ func (t *Telegram) RunBroadcast(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	for more := true; more; {
-		var queued []int64
-		queued, more, err = t.Staff.Store.QueueBroadcast(ctx, id, item, fanOutBatch)
-		if err != nil {
-			return err
-		}
-		for _, chat := range queued {
-			t.Sender.KickAs(chat, KindBroadcast)
-		}
-	}
 	lang := t.Conv.Lang
-	tick := time.NewTicker(progressEvery)
+	tick := time.NewTicker(fanOutEvery)
 	defer tick.Stop()
+	var shown time.Time // when the progress message was last updated
+	var last int64 = -1 // handled at the last look, to notice a stall
+	var still time.Time // since when nothing moved
 	for {
 		if b, _, err = t.Staff.Store.GetBroadcast(ctx, id); err != nil {
 			return err
+		}
+		counts, err := t.Staff.Store.BroadcastCounts(ctx, id)
+		if err != nil {
+			return err
+		}
+		handled := counts["sent"] + counts["blocked"] + counts["failed"] + counts["skipped"]
+		if b.State == "sending" && b.Next < b.Total && b.Next-handled < fanOutWindow {
+			queued, _, err := t.Staff.Store.QueueBroadcast(ctx, id, item, fanOutBatch)
+			if err != nil {
+				return err
+			}
+			for _, chat := range queued {
+				t.Sender.KickAs(chat, KindBroadcast)
+			}
+			continue // the window may take more
+		}
+		now := time.Now()
+		if handled != last {
+			last, still = handled, now
 		}
 		text, done, err := t.report(ctx, lang, b)
 		if err != nil {
 			return err
 		}
-		if err := t.showProgress(ctx, b, text); err != nil {
-			t.Log.Warn().Err(err).Str("broadcast", id).Msg("progress message not updated")
-		}
-		if done {
-			if err := t.Staff.Store.FinishBroadcast(ctx, id); err != nil {
+		// Every copy queued, and none has moved for a long time: an
+		// outcome was lost (not recorded after its retries). The
+		// broadcast ends with the counts it has, rather than never.
+		if !done && (b.Next >= b.Total || b.State != "sending") && now.Sub(still) > stallAfter {
+			t.Log.Warn().Str("broadcast", id).Int64("unaccounted", b.Total-handled).Msg("broadcast ended with copies unaccounted for")
+			done = true
+			if text, err = t.reportAs(ctx, lang, b, true); err != nil {
 				return err
 			}
-			for _, to := range []int64{b.From, t.Staff.Group} {
-				if to == 0 {
-					continue
-				}
-				if err := t.paced(ctx); err != nil {
-					return err
-				}
-				if _, err := t.Sender.API.SendMessage(ctx, &tgbot.SendMessageParams{
-					ChatID: to, Text: text, ParseMode: models.ParseModeHTML}); err != nil {
-					t.Log.Warn().Err(err).Str("broadcast", id).Msg("broadcast report not sent")
-				}
+		}
+		// The progress message shows the end too, if it was shown before:
+		// a broadcast over before its first update has only the report.
+		if (done && b.Progress != 0) || (!done && now.Sub(shown) >= progressEvery) {
+			shown = now
+			if err := t.showProgress(ctx, b, text); err != nil {
+				t.Log.Warn().Err(err).Str("broadcast", id).Msg("progress message not updated")
 			}
-			t.Log.Info().Str("broadcast", id).Msg("broadcast finished")
-			return nil
+		}
+		if done {
+			return t.finishBroadcast(ctx, b, text)
 		}
 		select {
 		case <-ctx.Done():
@@ -512,6 +538,66 @@ func (t *Telegram) RunBroadcast(ctx context.Context, id string) error {
 		case <-tick.C:
 		}
 	}
+}
+
+// The fan-out: a batch of recipients queued per round trip, at most a
+// window of copies queued and not yet delivered, looked at this often;
+// a broadcast whose copies stopped moving for stallAfter ends.
+const (
+	fanOutBatch  = 500
+	fanOutWindow = 4 * fanOutBatch
+	fanOutEvery  = 250 * time.Millisecond
+	stallAfter   = 30 * time.Minute
+)
+
+// finishBroadcast marks broadcast b done and queues its report (text) to
+// the staff member and the staff group, once each even if run again.
+func (t *Telegram) finishBroadcast(ctx context.Context, b storage.Broadcast, text string) error {
+	if err := t.Staff.Store.FinishBroadcast(ctx, b.ID); err != nil {
+		return err
+	}
+	item, err := json.Marshal(Outgoing{Kind: KindReply, Text: text})
+	if err != nil {
+		return err
+	}
+	to := []int64{b.From}
+	if t.Staff.Group != 0 && t.Staff.Group != b.From {
+		to = append(to, t.Staff.Group)
+	}
+	queued, err := t.Staff.Store.QueueReport(ctx, b.ID, item, to)
+	if err != nil {
+		return err
+	}
+	for _, chat := range queued {
+		t.Sender.Kick(chat)
+	}
+	t.Log.Info().Str("broadcast", b.ID).Msg("broadcast finished")
+	return nil
+}
+
+// ResumeBroadcasts starts again every recent broadcast not ended (its
+// job lost: Redis restored from an older copy, or given up after its
+// retries); one still running is left as it is. At every start.
+func (t *Telegram) ResumeBroadcasts(ctx context.Context) (int, error) {
+	ids, err := t.Staff.Store.RecentBroadcasts(ctx, 50)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		b, ok, err := t.Staff.Store.GetBroadcast(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if !ok || b.Ended {
+			continue
+		}
+		if err := t.Staff.Start(ctx, id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // paced waits for a reply's turn in the shared pace: the staff's messages

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/omceo-latina/pecbot/bot/telegramtest"
+	"github.com/omceo-latina/pecbot/storage"
 )
 
 // An announcement goes to each member with copyMessage; what became of each
@@ -16,6 +17,9 @@ func TestSenderCopiesAnnouncements(t *testing.T) {
 	r.sender.Broadcasts = r.store
 	ctx := t.Context()
 	announcement := Outgoing{Copy: &Copy{FromChat: 500, Message: 7}, Kind: KindBroadcast, Broadcast: "b1"}
+	if err := r.store.CreateBroadcast(ctx, storage.Broadcast{ID: "b1", From: 500, Message: 7, Audience: "all"}, []int64{1, 2, 3, 4, 5}); err != nil {
+		t.Fatal(err)
+	}
 	deliver := func(chat int64) {
 		t.Helper()
 		r.queue(t, chat, announcement)
@@ -32,7 +36,7 @@ func TestSenderCopiesAnnouncements(t *testing.T) {
 	deliver(3)
 	r.fake.Fail("copyMessage", 1, telegramtest.ServerError())
 	deliver(4) // retried, then sent
-	if err := r.store.StopBroadcast(ctx, "b1"); err != nil {
+	if err := r.store.StopBroadcast(ctx, "b1", "staff"); err != nil {
 		t.Fatal(err)
 	}
 	calls := len(r.fake.CallsOf("copyMessage"))
@@ -93,5 +97,42 @@ func TestSenderChatNotFoundIsInactive(t *testing.T) {
 	}
 	if counts, _ := r.store.BroadcastCounts(ctx, "b2"); counts["blocked"] != 1 || len(r.fake.CallsOf("copyMessage")) != 1 {
 		t.Errorf("counts %v after %d calls; want one blocked, no retry", counts, len(r.fake.CallsOf("copyMessage")))
+	}
+}
+
+// An announcement deleted by the staff cannot be copied (400 "message to
+// copy not found"): the broadcast stops, with the reason, instead of
+// failing once per member; the copies left are skipped without a call.
+func TestSenderStopsBroadcastOfDeletedMessage(t *testing.T) {
+	r := newSenderRig(t, nil)
+	r.sender.Broadcasts = r.store
+	ctx := t.Context()
+	if err := r.store.CreateBroadcast(ctx, storage.Broadcast{ID: "b3", From: 500, Message: 7, Audience: "all"}, []int64{41, 42, 43}); err != nil {
+		t.Fatal(err)
+	}
+	r.fake.Fail("copyMessage", 1, telegramtest.Fault{Status: http.StatusBadRequest, Description: "Bad Request: message to copy not found"})
+	for _, chat := range []int64{41, 42, 43} {
+		r.queue(t, chat, Outgoing{Copy: &Copy{FromChat: 500, Message: 7}, Kind: KindBroadcast, Broadcast: "b3"})
+		if err := r.sender.Deliver(ctx, chat); err != nil {
+			t.Fatal(err)
+		}
+		r.settled(t, chat)
+	}
+	if n := len(r.fake.CallsOf("copyMessage")); n != 1 {
+		t.Errorf("%d copyMessage calls; want 1 (the one that found the message deleted)", n)
+	}
+	b, _, err := r.store.GetBroadcast(ctx, "b3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.State != "stopped" || b.Reason != "deleted" {
+		t.Errorf("broadcast state %q, reason %q; want stopped, deleted", b.State, b.Reason)
+	}
+	counts, _ := r.store.BroadcastCounts(ctx, "b3")
+	if counts["failed"] != 1 || counts["skipped"] != 2 {
+		t.Errorf("counts %v; want 1 failed, 2 skipped", counts)
+	}
+	if blocked, _ := r.store.Blocked(ctx, 41); blocked {
+		t.Error("the member was marked inactive for the staff's deleted message")
 	}
 }

@@ -32,8 +32,10 @@ type BroadcastOutcomes interface {
 	// BroadcastOutcome records once what became of broadcast id's
 	// message to chat: "sent", "blocked", "failed" or "skipped".
 	BroadcastOutcome(ctx context.Context, id string, chat int64, outcome string) error
-	// BroadcastStopped reports whether staff stopped broadcast id.
+	// BroadcastStopped reports whether broadcast id was stopped.
 	BroadcastStopped(ctx context.Context, id string) (bool, error)
+	// StopBroadcast stops broadcast id for reason.
+	StopBroadcast(ctx context.Context, id, reason string) error
 }
 
 // maxDeliveries is how many chats one process delivers at once, for
@@ -86,7 +88,8 @@ type Sender struct {
 	Rate interface {
 		Wait(ctx context.Context, class int) error
 	}
-	chatTAT map[int64]time.Time // per chat: when its next message may go (GCRA)
+	chatTAT map[int64]time.Time                  // per chat: when its next message may go (GCRA)
+	gates   [storage.PaidClass + 1]chan struct{} // per class: one delivery asks the shared pace at a time
 }
 
 // Per chat Telegram asks for about one message a second; a reply of a few
@@ -96,10 +99,11 @@ const (
 	chatBurst    = 3
 )
 
-// pace waits until one more message of kind may go to chat: the chat's own
-// pace (only this process delivers a chat, so it is kept here), then the
-// shared one, which serves replies first.
-func (s *Sender) pace(ctx context.Context, chat int64, kind Kind) error {
+// pace waits until one more message of class (classOf) may go to chat:
+// the chat's own pace (only this process delivers a chat, so it is kept
+// here), then the shared one, which serves replies first.
+func (s *Sender) pace(ctx context.Context, chat int64, class int) error {
+	defer paceWaited(class, time.Now())
 	now := time.Now()
 	s.mu.Lock()
 	tat := s.chatTAT[chat]
@@ -119,29 +123,49 @@ func (s *Sender) pace(ctx context.Context, chat int64, kind Kind) error {
 	if wait > 0 && !sleepCtx(ctx, wait) {
 		return ctx.Err()
 	}
-	if s.Rate != nil {
-		return s.Rate.Wait(ctx, kind.class())
+	if s.Rate == nil {
+		return nil
 	}
-	return nil
+	// Of the many deliveries of a batch waiting for the shared pace, one
+	// per class asks Redis at a time: the others would each ask, be told
+	// to wait, and ask again, for nothing.
+	if class > 0 {
+		gate := s.gates[min(class, len(s.gates)-1)]
+		select {
+		case gate <- struct{}{}:
+			defer func() { <-gate }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return s.Rate.Wait(ctx, class)
 }
 
-// class is the kind's priority in the shared pace: 0 comes first.
-func (k Kind) class() int {
-	switch k {
-	case KindReply:
+// classOf is an item's priority in the shared pace: 0 (replies) comes
+// first, then 1 (reminders), then 2 (broadcasts); paid broadcasts have a
+// pace of their own (storage.PaidClass).
+func classOf(it Outgoing) int {
+	switch {
+	case it.Kind == KindReply:
 		return 0
-	case KindReminder:
+	case it.Kind == KindReminder:
 		return 1
+	case it.Copy != nil && it.Copy.Paid:
+		return storage.PaidClass
 	}
 	return 2
 }
 
 // NewSender returns a Sender whose deliveries stop when ctx ends.
 func NewSender(ctx context.Context, api *tgbot.Bot, store Outboxes, log zerolog.Logger) *Sender {
-	return &Sender{API: api, Store: store, Log: log, running: map[int64]bool{}, again: map[int64]bool{},
+	s := &Sender{API: api, Store: store, Log: log, running: map[int64]bool{}, again: map[int64]bool{},
 		urgent: map[int64]chan struct{}{}, ctx: ctx,
 		token: storage.NewSenderToken(), chatTAT: map[int64]time.Time{},
 		slots: make(chan struct{}, maxDeliveries), bulkSlots: make(chan struct{}, maxDeliveries)}
+	for i := range s.gates {
+		s.gates[i] = make(chan struct{}, 1)
+	}
+	return s
 }
 
 // Kick delivers chat's outbox soon, in the background; one delivery per
@@ -312,6 +336,7 @@ func (s *Sender) recordOutcome(ctx context.Context, chat int64, it Outgoing, out
 	if it.Broadcast == "" || s.Broadcasts == nil {
 		return
 	}
+	countCopy(out)
 	var err error
 	for try := range 3 { // the broadcast ends only when every copy has one
 		if err = s.Broadcasts.BroadcastOutcome(ctx, it.Broadcast, chat, string(out)); err == nil {
@@ -398,6 +423,7 @@ func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (ou
 			return "", err
 		}
 		err := s.send(ctx, chat, it, &done)
+		countSend(ctx, it, err)
 		var tooMany *tgbot.TooManyRequestsError
 		switch {
 		case err == nil:
@@ -427,6 +453,17 @@ func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (ou
 			return outDelivered, nil
 		case errors.Is(err, tgbot.ErrorNotFound), errors.Is(err, tgbot.ErrorConflict), tgbot.IsMigrateError(err):
 			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("Telegram cannot take this message; dropped")
+			return outRefused, nil
+		case errors.Is(err, tgbot.ErrorBadRequest) && it.Broadcast != "" && sourceGone(err):
+			// The staff deleted the announcement: no copy can be made any
+			// more. The broadcast stops (its report says why) rather than
+			// fail once per member.
+			s.Log.Warn().Str("broadcast", it.Broadcast).Msg("the announcement was deleted: broadcast stopped")
+			if s.Broadcasts != nil {
+				if err := s.Broadcasts.StopBroadcast(ctx, it.Broadcast, "deleted"); err != nil {
+					return "", err
+				}
+			}
 			return outRefused, nil
 		case errors.Is(err, tgbot.ErrorBadRequest):
 			// Retrying cannot help (an answer to a button pressed too long
@@ -461,7 +498,7 @@ func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) e
 		return err
 	}
 	if it.Copy != nil {
-		if err := s.pace(ctx, chat, it.Kind); err != nil {
+		if err := s.pace(ctx, chat, classOf(it)); err != nil {
 			return err
 		}
 		// Stopped while this copy waited for its turn: it does not go.
@@ -484,7 +521,7 @@ func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) e
 	}
 	calls := first + len(parts)
 	for i := *done; i < calls; i++ {
-		if err := s.pace(ctx, chat, it.Kind); err != nil {
+		if err := s.pace(ctx, chat, classOf(it)); err != nil {
 			return err
 		}
 		var buttons [][]ReplyButton
@@ -519,6 +556,12 @@ func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) e
 // deleted account): like a block, the member is inactive.
 func chatGone(err error) bool {
 	return strings.Contains(err.Error(), "chat not found") || strings.Contains(err.Error(), "user is deactivated")
+}
+
+// sourceGone recognises Telegram's 400 for a copy whose original message
+// was deleted.
+func sourceGone(err error) bool {
+	return strings.Contains(err.Error(), "message to copy not found")
 }
 
 // isDecodeOfAcceptedCall recognises the library's error for an ok answer

@@ -26,8 +26,9 @@ type StaffStore interface {
 	GetBroadcast(ctx context.Context, id string) (storage.Broadcast, bool, error)
 	QueueBroadcast(ctx context.Context, id string, item []byte, n int) ([]int64, bool, error)
 	BroadcastCounts(ctx context.Context, id string) (map[string]int64, error)
-	StopBroadcast(ctx context.Context, id string) error
+	StopBroadcast(ctx context.Context, id, reason string) error
 	FinishBroadcast(ctx context.Context, id string) error
+	QueueReport(ctx context.Context, id string, item []byte, chats []int64) ([]int64, error)
 	SetBroadcastProgress(ctx context.Context, id string, message int) error
 	RecentBroadcasts(ctx context.Context, n int) ([]string, error)
 }
@@ -44,10 +45,10 @@ type Staff struct {
 	// end.
 	Group int64
 	// Paid sends broadcasts with allow_paid_broadcast (faster than 30 a
-	// second, paid in Telegram Stars; SEND_RATE must be raised to match).
+	// second, paid in Telegram Stars, at a pace of their own: PAID_RATE).
 	Paid bool
-	// Rate is the shared pace (SEND_RATE), for the time a broadcast has
-	// left; 0: not told.
+	// Rate is the broadcasts' shared pace (SEND_RATE, or PAID_RATE when
+	// Paid), for the time a broadcast has left; 0: not told.
 	Rate int
 }
 

@@ -56,12 +56,23 @@ const maxTurnWait = 15 * time.Second
 // Handle handles one update. It returns nil once the update's effects are
 // committed (or it was handled before, or there is nothing to do); an error
 // means nothing was committed and the update must be delivered again.
-func (t *Telegram) Handle(ctx context.Context, u *models.Update) error {
+func (t *Telegram) Handle(ctx context.Context, u *models.Update) (err error) {
+	ctx, watch := watchUpdate(ctx, u) // counted and timed on /metrics
+	defer watch.end(&err)
 	in, ok := understandUpdate(u)
 	if !ok {
+		watch.ignored = true
 		return nil
 	}
-	return t.handle(ctx, in, u.ID)
+	return t.forUpdate(u.ID).handle(ctx, in, u.ID)
+}
+
+// forUpdate is t logging with the update's ID (Telegram's update_id, no
+// personal data), so that one update's story can be followed in the log.
+func (t *Telegram) forUpdate(id int64) *Telegram {
+	c := *t
+	c.Log = t.Log.With().Int64("update", id).Logger()
+	return &c
 }
 
 // Wake runs chat's wake-up w (the job engine calls it when w is due): the
@@ -101,7 +112,8 @@ func (t *Telegram) handle(ctx context.Context, in incoming, updateID int64) erro
 func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) error {
 	turn, err := t.Turns.Begin(ctx, in.chat, updateID)
 	if errors.Is(err, storage.ErrSeen) {
-		t.Log.Debug().Int64("update", updateID).Msg("update seen before: not handled again")
+		seenBefore(ctx) // for /metrics
+		t.Log.Debug().Msg("update seen before: not handled again")
 		if t.Sender != nil {
 			t.Sender.Kick(in.chat) // its replies may still wait (a commit whose answer was lost)
 		}

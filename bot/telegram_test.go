@@ -10,6 +10,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/omceo-latina/pecbot/bot/telegramtest"
@@ -27,9 +28,11 @@ type hookRig struct {
 	store *storage.Store
 	logs  *syncBuffer
 	rds   *redistest.Server
+	hook  string // the webhook's URL
+	rdb   redis.UniversalClient
 }
 
-func newHookRig(t *testing.T, dialog *dialogs.Dialog) *hookRig {
+func newHookRig(t testing.TB, dialog *dialogs.Dialog) *hookRig {
 	t.Helper()
 	const secret = "hook-secret"
 	fake := telegramtest.New(t, senderToken)
@@ -60,7 +63,7 @@ func newHookRig(t *testing.T, dialog *dialogs.Dialog) *hookRig {
 	if _, err := api.SetWebhook(t.Context(), &tgbot.SetWebhookParams{URL: hook.URL, SecretToken: secret, AllowedUpdates: AllowedUpdates}); err != nil {
 		t.Fatal(err)
 	}
-	return &hookRig{fake: fake, tg: tg, store: store, logs: logs, rds: rds}
+	return &hookRig{fake: fake, tg: tg, store: store, logs: logs, rds: rds, hook: hook.URL, rdb: rds.Client()}
 }
 
 // deliver posts u to the webhook and wants it acknowledged.
@@ -108,9 +111,9 @@ func buttonData(t *testing.T, fake *telegramtest.Server, chat int64, label strin
 
 // quiet waits until chat's outbox is delivered and let go, so that what the
 // fake recorded is all the member will get for what was handled so far.
-func (r *hookRig) quiet(t *testing.T, chat int64) {
+func (r *hookRig) quiet(t testing.TB, chat int64) {
 	t.Helper()
-	rdb := r.rds.Client()
+	rdb := r.rdb
 	outbox, sending := fmt.Sprintf("pecbot:{%d}:outbox", chat), fmt.Sprintf("pecbot:{%d}:sending", chat)
 	deadline := time.Now().Add(10 * time.Second)
 	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -104,6 +105,8 @@ type Engine struct {
 	insp   *asynq.Inspector
 	o      Options
 	log    zerolog.Logger
+	// running: Run has started handling tasks and has not stopped.
+	running atomic.Bool
 }
 
 // New returns an Engine keeping its tasks in rdb (which it does not close).
@@ -165,39 +168,36 @@ func (e *Engine) Schedule(ctx context.Context, chat int64, w dialogs.Wake) error
 	if err != nil {
 		return fmt.Errorf("schedule wake-up: %w", err)
 	}
-	task := asynq.NewTask(taskWake, payload)
 	id := taskID(chat, w)
-	enqueue := func() error {
-		_, err := e.client.EnqueueContext(ctx, task,
-			asynq.Queue(e.o.Queue),
-			asynq.TaskID(id),
-			asynq.ProcessAt(e.realTime(w.At)),
-			asynq.MaxRetry(maxRetry),
-			asynq.Timeout(wakeTimeout),
-		)
-		return err
-	}
-	err = enqueue()
-	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		// Scheduled already (a turn retried, a restore), unless the task
-		// was given up (archived after its retries) or is done: then the
-		// state still waiting for it must get it again.
-		info, ierr := e.insp.GetTaskInfo(e.o.Queue, id)
-		if ierr != nil || (info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateCompleted) {
-			return nil
-		}
-		if err := e.insp.DeleteTask(e.o.Queue, id); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
-			return fmt.Errorf("schedule wake-up %s again: %w", w.Reason, err)
-		}
-		err = enqueue()
-		if errors.Is(err, asynq.ErrTaskIDConflict) {
-			return nil // someone else did it meanwhile
-		}
-	}
+	err = e.enqueueOnce(ctx, asynq.NewTask(taskWake, payload), id,
+		asynq.ProcessAt(e.realTime(w.At)), asynq.Timeout(wakeTimeout))
 	if err != nil {
 		return fmt.Errorf("schedule wake-up %s: %w", w.Reason, err)
 	}
 	return nil
+}
+
+// enqueueOnce enqueues task under id, unless a task of that ID is there
+// already (scheduled twice: a turn retried, a restore), in which case it
+// does nothing, except when that task was given up (archived after its
+// retries) or is done: the caller still needs it, so it goes again.
+func (e *Engine) enqueueOnce(ctx context.Context, task *asynq.Task, id string, opts ...asynq.Option) error {
+	opts = append([]asynq.Option{asynq.Queue(e.o.Queue), asynq.TaskID(id), asynq.MaxRetry(maxRetry)}, opts...)
+	_, err := e.client.EnqueueContext(ctx, task, opts...)
+	if !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return err
+	}
+	info, ierr := e.insp.GetTaskInfo(e.o.Queue, id)
+	if ierr != nil || (info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateCompleted) {
+		return nil
+	}
+	if err := e.insp.DeleteTask(e.o.Queue, id); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+		return fmt.Errorf("enqueue %s again: %w", id, err)
+	}
+	if _, err = e.client.EnqueueContext(ctx, task, opts...); errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil // someone else did it meanwhile
+	}
+	return err
 }
 
 // Cancel removes the task of chat's wake-up w, if it has not run yet. It is
@@ -263,13 +263,8 @@ func isFailure(err error) bool {
 // StartBroadcast makes broadcast id run, once: in one process at a time,
 // resumed by another if that one dies.
 func (e *Engine) StartBroadcast(ctx context.Context, id string) error {
-	_, err := e.client.EnqueueContext(ctx, asynq.NewTask(taskBroadcast, []byte(id)),
-		asynq.Queue(e.o.Queue),
-		asynq.TaskID("bc:"+id),
-		asynq.MaxRetry(maxRetry),
-		asynq.Timeout(broadcastTimeout),
-	)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+	err := e.enqueueOnce(ctx, asynq.NewTask(taskBroadcast, []byte(id)), "bc:"+id, asynq.Timeout(broadcastTimeout))
+	if err != nil {
 		return fmt.Errorf("start broadcast %s: %w", id, err)
 	}
 	return nil
@@ -315,14 +310,20 @@ func (e *Engine) Run(ctx context.Context, h Handlers) error {
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start the job engine: %w", err)
 	}
+	e.running.Store(true)
 	if e.o.FollowClock {
 		e.follow(ctx)
 	} else {
 		<-ctx.Done()
 	}
+	e.running.Store(false)
 	srv.Shutdown()
 	return nil
 }
+
+// Running reports whether Run is handling tasks (for the readiness probe):
+// false before it started, after it stopped, or if it could not start.
+func (e *Engine) Running() bool { return e.running.Load() }
 
 // wake runs one wake-up task.
 func (e *Engine) wake(ctx context.Context, t *asynq.Task, handle WakeHandler) error {

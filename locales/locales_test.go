@@ -86,7 +86,7 @@ func argSets(t *testing.T) []map[string]any {
 		"RemindersPending": 21, "RemindersToday": 6,
 		// the staff's broadcasts
 		"When": wake, "Stopped": true, "Count": 118, "Audience": ref("info.staff_aud_waiting"),
-		"Sent": 100, "Total": 118, "Failed": 2, "ETA": "3 min",
+		"Sent": 100, "Total": 118, "Failed": 2, "ETA": "3 min", "By": int64(123456789), "Deleted": true,
 	}
 	other := map[string]any{}
 	for k, v := range full {
@@ -95,7 +95,7 @@ func argSets(t *testing.T) []map[string]any {
 	for k, v := range map[string]any{
 		"Receipt": false, "Skipped": []calendar.Date(nil), "Wake": time.Time{}, "RemindersOff": true,
 		"Past": false, "Recheck": false, "Expired": false, "DaysLeft": 0, "Days": 1, "Left": 1,
-		"Step": ref("where.menu"), "Ticked": false, "Late": false, "Stopped": false, "ETA": "",
+		"Step": ref("where.menu"), "Ticked": false, "Late": false, "Stopped": false, "ETA": "", "Deleted": false,
 	} {
 		other[k] = v
 	}

@@ -58,14 +58,23 @@ func (s *Store) BroadcastCounts(ctx context.Context, id string) (map[string]int6
 	return counts, nil
 }
 
-// StopBroadcast marks broadcast id stopped: what is left is not sent.
-func (s *Store) StopBroadcast(ctx context.Context, id string) error {
+// StopBroadcast stops broadcast id, if it is still sending, for reason
+// ("staff": /broadcast_stop; "deleted": the announcement can no longer be
+// copied): what is left is not sent.
+func (s *Store) StopBroadcast(ctx context.Context, id, reason string) error {
 	record, _ := s.broadcastKeys(id)
-	if err := s.c.HSet(ctx, record, "state", "stopped").Err(); err != nil {
+	if err := stopBroadcastScript.Run(ctx, s.c, []string{record}, reason).Err(); err != nil {
 		return fmt.Errorf("stop broadcast %s: %w", id, err)
 	}
 	return nil
 }
+
+var stopBroadcastScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'state') == 'sending' then
+	redis.call('HSET', KEYS[1], 'state', 'stopped', 'reason', ARGV[1])
+end
+return 0
+`)
 
 // BroadcastStopped reports whether broadcast id was stopped.
 func (s *Store) BroadcastStopped(ctx context.Context, id string) (bool, error) {
@@ -91,6 +100,8 @@ type Broadcast struct {
 	Total    int64  // recipients
 	Next     int64  // recipients queued so far (the fan-out's cursor)
 	State    string // "sending", "stopped", "done"
+	Reason   string // why it was stopped: "staff", "deleted"
+	Ended    bool   // finished: every copy accounted for (or given up on), reported
 	Progress int    // the staff's progress message, 0 before it is sent
 }
 
@@ -151,7 +162,7 @@ func (s *Store) GetBroadcast(ctx context.Context, id string) (b Broadcast, ok bo
 	if len(m) == 0 || m["from"] == "" {
 		return Broadcast{}, false, nil
 	}
-	b = Broadcast{ID: id, Audience: m["audience"], State: m["state"]}
+	b = Broadcast{ID: id, Audience: m["audience"], State: m["state"], Reason: m["reason"]}
 	b.From, _ = strconv.ParseInt(m["from"], 10, 64)
 	b.Message, _ = strconv.Atoi(m["msg"])
 	created, _ := strconv.ParseInt(m["created"], 10, 64)
@@ -159,6 +170,7 @@ func (s *Store) GetBroadcast(ctx context.Context, id string) (b Broadcast, ok bo
 	b.Total, _ = strconv.ParseInt(m["total"], 10, 64)
 	b.Next, _ = strconv.ParseInt(m["next"], 10, 64)
 	b.Progress, _ = strconv.Atoi(m["progress"])
+	b.Ended = m["ended"] == "1"
 	return b, true, nil
 }
 
@@ -171,7 +183,7 @@ func (s *Store) SetBroadcastProgress(ctx context.Context, id string, message int
 	return nil
 }
 
-// FinishBroadcast marks broadcast id done (unless it was stopped) and
+// FinishBroadcast marks broadcast id ended, and done unless it was stopped, and
 // drops its list of recipients and their outcomes: the counts stay for
 // the audit, no chat ID does.
 func (s *Store) FinishBroadcast(ctx context.Context, id string) error {
@@ -189,6 +201,7 @@ var finishBroadcastScript = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 'state') == 'sending' then
 	redis.call('HSET', KEYS[1], 'state', 'done')
 end
+redis.call('HSET', KEYS[1], 'ended', '1')
 return 0
 `)
 
@@ -203,11 +216,21 @@ func (s *Store) RecentBroadcasts(ctx context.Context, n int) ([]string, error) {
 
 // queueScript appends a broadcast's message to a chat's outbox once: the
 // chat's received set remembers it, so that a fan-out resumed after a
-// crash does not queue it twice.
+// crash does not queue it twice. A report (no member key) always goes.
 //
-//	KEYS: received, outbox
+//	KEYS: received, outbox[, member]
 //	ARGV: broadcast ID, item, received TTL ms
+//	reply: 1 queued | 0 queued before | 2 no longer a member (/forget) |
+//	       3 blocked the bot since the broadcast was made
 var queueScript = redis.NewScript(`
+if KEYS[3] then
+	if redis.call('EXISTS', KEYS[3]) == 0 then
+		return 2
+	end
+	if redis.call('HGET', KEYS[3], 'blocked') == '1' then
+		return 3
+	end
+end
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
 	return 0
 end
@@ -240,7 +263,7 @@ func (s *Store) QueueBroadcast(ctx context.Context, id string, item []byte, n in
 	if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, chat := range chats {
 			k := s.chatKeys(chat)
-			added[i] = queueScript.Eval(ctx, p, []string{k.received, k.outbox}, id, item, receivedTTL.Milliseconds())
+			added[i] = queueScript.Eval(ctx, p, []string{k.received, k.outbox, k.member}, id, item, receivedTTL.Milliseconds())
 		}
 		return nil
 	}); err != nil {
@@ -251,10 +274,20 @@ func (s *Store) QueueBroadcast(ctx context.Context, id string, item []byte, n in
 	// that only this resumed run can list.
 	listed := make([]any, 0, len(chats))
 	for i, chat := range chats {
-		if n, _ := added[i].Int(); n == 1 {
-			queued = append(queued, chat)
+		switch n, _ := added[i].Int(); n {
+		case 0, 1:
+			if n == 1 {
+				queued = append(queued, chat)
+			}
+			listed = append(listed, chat)
+		case 2, 3:
+			// Gone since the broadcast was made: no copy, and an outcome
+			// so that the broadcast can end.
+			outcome := map[int]string{2: "skipped", 3: "blocked"}[n]
+			if err := s.BroadcastOutcome(ctx, id, chat, outcome); err != nil {
+				return nil, false, err
+			}
 		}
-		listed = append(listed, chat)
 	}
 	record, _ := s.broadcastKeys(id)
 	if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -267,6 +300,36 @@ func (s *Store) QueueBroadcast(ctx context.Context, id string, item []byte, n in
 		return nil, false, fmt.Errorf("queue broadcast %s: %w", id, err)
 	}
 	return queued, b.Next+int64(len(chats)) < b.Total, nil
+}
+
+// QueueReport queues item (the report of broadcast id's end) in each of
+// chats' outboxes, once per chat however often it is called: a run resumed
+// after a crash does not report twice. It returns the chats queued now.
+func (s *Store) QueueReport(ctx context.Context, id string, item []byte, chats []int64) ([]int64, error) {
+	added := make([]*redis.Cmd, len(chats))
+	if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, chat := range chats {
+			k := s.chatKeys(chat)
+			added[i] = queueScript.Eval(ctx, p, []string{k.received, k.outbox}, "report:"+id, item, receivedTTL.Milliseconds())
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("queue broadcast %s report: %w", id, err)
+	}
+	var queued []int64
+	listed := make([]any, 0, len(chats))
+	for i, chat := range chats {
+		if n, _ := added[i].Int(); n == 1 {
+			queued = append(queued, chat)
+		}
+		listed = append(listed, chat)
+	}
+	if len(listed) > 0 {
+		if err := s.c.SAdd(ctx, s.outboxesKey(), listed...).Err(); err != nil {
+			return nil, fmt.Errorf("queue broadcast %s report: %w", id, err)
+		}
+	}
+	return queued, nil
 }
 
 // receivedTTL is how long a chat remembers the broadcasts queued to it:

@@ -15,6 +15,7 @@ func TestQueueBroadcastOnce(t *testing.T) {
 	var to []int64
 	for chat := int64(1); chat <= 1200; chat++ {
 		to = append(to, chat)
+		mustCommit(t, s, chat, 1, "x")
 	}
 	b := Broadcast{ID: "b1", From: 77, Message: 5, Audience: "all", Created: time.Unix(1_800_000_000, 0)}
 	if err := s.CreateBroadcast(ctx, b, to); err != nil {
@@ -65,7 +66,7 @@ func TestQueueBroadcastOnce(t *testing.T) {
 	if err := s.CreateBroadcast(ctx, Broadcast{ID: "b2", From: 77, Message: 6, Created: time.Unix(1_800_000_100, 0)}, to); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.StopBroadcast(ctx, "b2"); err != nil {
+	if err := s.StopBroadcast(ctx, "b2", "staff"); err != nil {
 		t.Fatal(err)
 	}
 	if queued, more, err := s.QueueBroadcast(ctx, "b2", []byte("copy"), 500); err != nil || len(queued) != 0 || more {
@@ -110,6 +111,9 @@ func TestForgetErasesBroadcastMarks(t *testing.T) {
 func TestQueueBroadcastResumesUnlisted(t *testing.T) {
 	s, c := newStore(t, Options{})
 	ctx := t.Context()
+	for _, chat := range []int64{11, 12, 13} {
+		mustCommit(t, s, chat, 1, "x")
+	}
 	if err := s.CreateBroadcast(ctx, Broadcast{ID: "b", From: 1, Message: 1, Created: time.Unix(1_800_000_000, 0)}, []int64{11, 12, 13}); err != nil {
 		t.Fatal(err)
 	}
@@ -158,5 +162,96 @@ func TestForgetDropsAnnouncements(t *testing.T) {
 	out, _ := s.Outbox(ctx, 21)
 	if len(out) != 2 || string(out[0]) != `{"text":"risposta"}` || string(out[1]) != `{"text":"addio"}` {
 		t.Fatalf("outbox after /forget: %q; want the reply and the goodbye, no announcement", out)
+	}
+	// The copy dropped is accounted for: the broadcast can end.
+	if counts, _ := s.BroadcastCounts(ctx, "b"); counts["skipped"] != 1 {
+		t.Errorf("counts after /forget: %v; want the dropped copy skipped", counts)
+	}
+}
+
+// TestQueueBroadcastSkipsTheGone: a member who asked to be forgotten, or
+// blocked the bot, after the broadcast was made gets no copy, and the
+// outcome is counted, so that the broadcast ends.
+func TestQueueBroadcastSkipsTheGone(t *testing.T) {
+	s, _ := newStore(t, Options{})
+	ctx := t.Context()
+	for _, chat := range []int64{31, 32, 33} {
+		mustCommit(t, s, chat, 1, "x")
+	}
+	if err := s.CreateBroadcast(ctx, Broadcast{ID: "g", From: 1, Message: 1}, []int64{31, 32, 33}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Forget(ctx, 32, 2, mustBegin(t, s, 32, 2), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetBlocked(ctx, 33, true); err != nil {
+		t.Fatal(err)
+	}
+	queued, _, err := s.QueueBroadcast(ctx, "g", []byte(`{"bc":"g"}`), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queued) != 1 || queued[0] != 31 {
+		t.Errorf("queued %v; want only the member still there", queued)
+	}
+	for _, chat := range []int64{32, 33} {
+		if out, _ := s.Outbox(ctx, chat); len(out) != 0 {
+			t.Errorf("chat %d outbox %q; want none", chat, out)
+		}
+	}
+	if counts, _ := s.BroadcastCounts(ctx, "g"); counts["skipped"] != 1 || counts["blocked"] != 1 {
+		t.Errorf("counts %v; want the forgotten one skipped, the blocking one blocked", counts)
+	}
+}
+
+// TestBroadcastReportOnce: the report of a broadcast's end goes to each
+// staff chat once, however often the end is run (a crash after it).
+func TestBroadcastReportOnce(t *testing.T) {
+	s, _ := newStore(t, Options{})
+	ctx := t.Context()
+	for i, want := range [][]int64{{7, 8}, nil} {
+		queued, err := s.QueueReport(ctx, "b", []byte(`{"text":"fine"}`), []int64{7, 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(queued) != len(want) {
+			t.Errorf("run %d: queued %v; want %v", i+1, queued, want)
+		}
+	}
+	for _, chat := range []int64{7, 8} {
+		if out, _ := s.Outbox(ctx, chat); len(out) != 1 {
+			t.Errorf("chat %d outbox %q; want one report", chat, out)
+		}
+	}
+	if pending, _ := s.PendingOutboxes(ctx); len(pending) != 2 {
+		t.Errorf("listed for delivery: %v; want both chats", pending)
+	}
+}
+
+// TestStopBroadcastOnlyWhileSending: a stop names its reason, and does not
+// turn a finished broadcast into a stopped one.
+func TestStopBroadcastOnlyWhileSending(t *testing.T) {
+	s, _ := newStore(t, Options{})
+	ctx := t.Context()
+	for _, id := range []string{"a", "b"} {
+		if err := s.CreateBroadcast(ctx, Broadcast{ID: id, From: 1, Message: 1, Audience: "all"}, []int64{1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.FinishBroadcast(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"a", "b"} {
+		if err := s.StopBroadcast(ctx, id, "deleted"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, _, _ := s.GetBroadcast(ctx, "a")
+	b, _, _ := s.GetBroadcast(ctx, "b")
+	if a.State != "done" || !a.Ended {
+		t.Errorf("finished broadcast after a stop: %q ended %v; want done", a.State, a.Ended)
+	}
+	if b.State != "stopped" || b.Reason != "deleted" || b.Ended {
+		t.Errorf("sending broadcast after a stop: %q (%q) ended %v; want stopped (deleted), not ended", b.State, b.Reason, b.Ended)
 	}
 }

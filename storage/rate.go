@@ -19,12 +19,23 @@ import (
 // more want to go than the pace allows, replies go first, reminders next,
 // broadcasts last, and the total never exceeds the pace by more than
 // replies' short burst.
+//
+// Paid broadcasts (allow_paid_broadcast) are not held to that limit:
+// Telegram lets them go up to 1,000 a second for a fee. With WithPaid they
+// have a pace of their own (class PaidClass), on a key of their own, so
+// that they neither wait behind nor crowd out the free messages.
 type SendRate struct {
 	client  redis.UniversalClient
 	limiter *redis_rate.Limiter
 	key     string
 	limits  []redis_rate.Limit // per class
+
+	paidKey   string
+	paidLimit *redis_rate.Limit // nil: paid broadcasts go as class 2
 }
+
+// PaidClass is the class of paid broadcasts' messages (see WithPaid).
+const PaidClass = 3
 
 // sendClasses is how many priority classes SendRate knows; a higher class
 // is served as the last.
@@ -32,11 +43,9 @@ const sendClasses = 3
 
 // SendRate returns the shared pace of perSecond messages a second.
 func (s *Store) SendRate(perSecond int) *SendRate {
-	r := &SendRate{client: s.c, limiter: redis_rate.NewLimiter(s.c), key: s.o.Prefix + ":rate:send"}
-	// At a high pace a slot is a millisecond or two: a message a little
-	// late (a timer, a round trip) would lose its slot for good. A
-	// tolerance of 10 ms of backlog keeps the pace (none below 100/s).
-	slack := perSecond / 100
+	r := &SendRate{client: s.c, limiter: redis_rate.NewLimiter(s.c),
+		key: s.o.Prefix + ":rate:send", paidKey: s.o.Prefix + ":rate:paid"}
+	slack := slackOf(perSecond)
 	for c := range sendClasses {
 		// Burst b lets a message through while the backlog is under b-1
 		// intervals: 3 for replies (a reply of three messages goes at
@@ -46,8 +55,22 @@ func (s *Store) SendRate(perSecond int) *SendRate {
 	return r
 }
 
+// slackOf is the backlog tolerated at a pace of perSecond: at a high pace a
+// slot is a millisecond or two, and a message a little late (a timer, a
+// round trip) would lose its slot for good. A tolerance of 10 ms of
+// backlog keeps the pace (none below 100/s).
+func slackOf(perSecond int) int { return perSecond / 100 }
+
+// WithPaid gives paid broadcasts (class PaidClass) their own pace of
+// perSecond messages a second, shared by every process; it returns r.
+func (r *SendRate) WithPaid(perSecond int) *SendRate {
+	r.paidLimit = &redis_rate.Limit{Rate: perSecond, Period: time.Second, Burst: 1 + slackOf(perSecond)}
+	return r
+}
+
 // Wait blocks until one more message of priority class (0: replies, 1:
-// reminders, 2: broadcasts; beyond: as 2) may go out (one round trip when
+// reminders, 2: broadcasts, PaidClass: paid broadcasts; beyond: as 2) may
+// go out (one round trip when
 // it may at once), or ctx ends.
 func (r *SendRate) Wait(ctx context.Context, class int) error {
 	for {
@@ -78,7 +101,11 @@ const wakeEarly = 2 * time.Millisecond
 // try takes one message's place in the pace if class may send now;
 // otherwise it says when to try again.
 func (r *SendRate) try(ctx context.Context, class int) (ok bool, retry time.Duration, err error) {
-	res, err := r.limiter.Allow(ctx, r.key, r.limits[min(max(class, 0), len(r.limits)-1)])
+	key, limit := r.key, r.limits[min(max(class, 0), len(r.limits)-1)]
+	if class == PaidClass && r.paidLimit != nil {
+		key, limit = r.paidKey, *r.paidLimit
+	}
+	res, err := r.limiter.Allow(ctx, key, limit)
 	if err != nil {
 		return false, 0, fmt.Errorf("send rate: %w", err)
 	}
@@ -113,9 +140,16 @@ func (r *SendRate) Pause(ctx context.Context, d time.Duration) error {
 	// Replies may go (sendClasses-1) intervals ahead of the next free
 	// moment: the pause covers that too, lest they end it early.
 	ahead := time.Duration(sendClasses-1) * time.Second / time.Duration(r.limits[0].Rate)
-	// redis_rate keeps the key under its own prefix.
-	if err := pauseScript.Run(ctx, r.client, []string{"rate:" + r.key}, (d + ahead).Seconds()).Err(); err != nil {
-		return fmt.Errorf("pause the send rate: %w", err)
+	// redis_rate keeps the key under its own prefix. Paid broadcasts
+	// pause too: retry_after is the bot's.
+	keys := []string{r.key}
+	if r.paidLimit != nil {
+		keys = append(keys, r.paidKey)
+	}
+	for _, k := range keys {
+		if err := pauseScript.Run(ctx, r.client, []string{"rate:" + k}, (d + ahead).Seconds()).Err(); err != nil {
+			return fmt.Errorf("pause the send rate: %w", err)
+		}
 	}
 	return nil
 }

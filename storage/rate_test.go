@@ -71,3 +71,47 @@ func TestSendRatePause(t *testing.T) {
 		t.Fatalf("after a shorter pause: retry in %v; want the longer pause kept", retry)
 	}
 }
+
+// TestSendRatePaid: paid broadcasts have a pace of their own: they go
+// while the free pace is taken (Telegram does not count them in its 30 a
+// second), free messages do not wait behind them, and a 429 pauses both.
+func TestSendRatePaid(t *testing.T) {
+	s, _ := newStore(t, Options{})
+	r := s.SendRate(1).WithPaid(1)
+	take := func(class int) bool {
+		t.Helper()
+		ok, _, err := r.try(t.Context(), class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !take(0) || take(2) {
+		t.Fatal("the free pace: a reply goes, then an unpaid broadcast waits")
+	}
+	if !take(PaidClass) {
+		t.Fatal("a paid broadcast waited behind the free messages")
+	}
+	if take(PaidClass) {
+		t.Fatal("a second paid broadcast went at once at 1 a second: the paid pace is not kept")
+	}
+	if !take(0) {
+		t.Fatal("a reply waited behind the paid broadcasts")
+	}
+	// Without WithPaid, a paid broadcast is one more broadcast.
+	plain := New(s.c, Options{Prefix: "other"}).SendRate(1)
+	if ok, _, _ := plain.try(t.Context(), 0); !ok {
+		t.Fatal("first reply refused")
+	}
+	if ok, _, _ := plain.try(t.Context(), PaidClass); ok {
+		t.Fatal("without a paid pace, a paid broadcast went ahead of the free pace")
+	}
+
+	paused := New(s.c, Options{Prefix: "paused"}).SendRate(1000).WithPaid(1000)
+	if err := paused.Pause(t.Context(), 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if ok, retry, err := paused.try(t.Context(), PaidClass); err != nil || ok || retry < 2*time.Second {
+		t.Fatalf("after a 429, a paid broadcast: ok %v, retry %v, %v; want to wait about 3 s", ok, retry, err)
+	}
+}

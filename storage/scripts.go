@@ -36,6 +36,7 @@ return {'ok', got[1] or '', got[2] or '0', got[3] or ''}
 //	      state, member TTL ms (0: none),
 //	      messages...
 //	reply: 1 done | 0 conflict (nothing written, the lock released if ours)
+//	       | {1, broadcast IDs...} erased, and these broadcasts' copies dropped
 var finishScript = redis.NewScript(`
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then
 	return 0
@@ -45,13 +46,17 @@ if v ~= tonumber(ARGV[2]) then
 	redis.call('DEL', KEYS[3])
 	return 0
 end
+local dropped = {} -- erase: the broadcasts whose copy was dropped
 if ARGV[6] == 'erase' then
 	redis.call('DEL', KEYS[1], KEYS[5], KEYS[6])
 	-- Announcements not delivered yet do not go to someone who asked to
 	-- be forgotten (the other messages, answers, do).
 	local kept = {}
 	for _, item in ipairs(redis.call('LRANGE', KEYS[4], 0, -1)) do
-		if not string.find(item, '"bc":"', 1, true) then
+		local bc = string.match(item, '"bc":"([^"]*)"')
+		if bc then
+			table.insert(dropped, bc)
+		else
 			table.insert(kept, item)
 		end
 	end
@@ -81,6 +86,9 @@ if ARGV[3] ~= '0' then
 	redis.call('PEXPIRE', KEYS[2], ARGV[5])
 end
 redis.call('DEL', KEYS[3])
+if #dropped > 0 then
+	return {1, unpack(dropped)}
+end
 return 1
 `)
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -77,7 +78,7 @@ func (s *Store) Begin(ctx context.Context, chat, updateID int64) (Turn, error) {
 // empty, and the wake-up index at wakeAt (zero: none pending), in the same
 // pipeline.
 func (s *Store) Commit(ctx context.Context, chat, updateID int64, t Turn, state []byte, outbox [][]byte, ttl time.Duration, wakeAt time.Time) error {
-	if err := s.finish(ctx, chat, updateID, t, "save", state, ttl, outbox, wakeAt); err != nil {
+	if _, err := s.finish(ctx, chat, updateID, t, "save", state, ttl, outbox, wakeAt); err != nil {
 		return fmt.Errorf("commit update %d of chat %d: %w", updateID, chat, err)
 	}
 	return nil
@@ -90,8 +91,16 @@ func (s *Store) Commit(ctx context.Context, chat, updateID int64, t Turn, state 
 // expires on its own after Options.SeenTTL. The chat's jobs are the
 // caller's to cancel.
 func (s *Store) Forget(ctx context.Context, chat, updateID int64, t Turn, outbox [][]byte) error {
-	if err := s.finish(ctx, chat, updateID, t, "erase", nil, 0, outbox, time.Time{}); err != nil {
+	dropped, err := s.finish(ctx, chat, updateID, t, "erase", nil, 0, outbox, time.Time{})
+	if err != nil {
 		return fmt.Errorf("forget chat %d (update %d): %w", chat, updateID, err)
+	}
+	// The announcements dropped count as skipped: each broadcast ends
+	// when every copy has an outcome.
+	for _, id := range dropped {
+		if err := s.BroadcastOutcome(ctx, id, chat, "skipped"); err != nil {
+			return fmt.Errorf("forget chat %d (update %d): %w", chat, updateID, err)
+		}
 	}
 	return nil
 }
@@ -100,7 +109,7 @@ func (s *Store) Forget(ctx context.Context, chat, updateID int64, t Turn, outbox
 // it is (or absent): for an answer that changes nothing of the member
 // (a staff command). The update is marked seen and the messages queued.
 func (s *Store) Reply(ctx context.Context, chat, updateID int64, t Turn, outbox [][]byte) error {
-	if err := s.finish(ctx, chat, updateID, t, "keep", nil, 0, outbox, time.Time{}); err != nil {
+	if _, err := s.finish(ctx, chat, updateID, t, "keep", nil, 0, outbox, time.Time{}); err != nil {
 		return fmt.Errorf("reply to update %d of chat %d: %w", updateID, chat, err)
 	}
 	return nil
@@ -115,8 +124,9 @@ func (s *Store) Release(ctx context.Context, chat int64, t Turn) error {
 	return nil
 }
 
-// finish runs finishScript and the global set updates in one pipeline.
-func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode string, state []byte, ttl time.Duration, outbox [][]byte, wakeAt time.Time) error {
+// finish runs finishScript and the global set updates in one pipeline. It
+// returns the broadcasts whose copies an erase dropped from the outbox.
+func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode string, state []byte, ttl time.Duration, outbox [][]byte, wakeAt time.Time) (dropped []string, err error) {
 	k := s.chatKeys(chat)
 	keys := []string{k.member, k.seen, k.lock, k.outbox, k.received, k.staff}
 	args := make([]any, 0, 8+len(outbox))
@@ -164,14 +174,26 @@ func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode s
 		script, err = run(func(p redis.Pipeliner) *redis.Cmd { return finishScript.Eval(ctx, p, keys, args...) })
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	done, err := script.Int()
-	if err != nil {
-		return err
+	var done int64
+	switch v := script.Val().(type) {
+	case int64:
+		done = v
+	case []any:
+		if len(v) > 0 {
+			done, _ = v[0].(int64)
+		}
+		for _, id := range v[1:] {
+			if id, ok := id.(string); ok && !slices.Contains(dropped, id) {
+				dropped = append(dropped, id)
+			}
+		}
+	default:
+		return nil, fmt.Errorf("finish script: unexpected reply %T", v)
 	}
 	if done != 1 {
-		return ErrConflict
+		return nil, ErrConflict
 	}
-	return nil
+	return dropped, nil
 }

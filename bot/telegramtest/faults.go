@@ -2,7 +2,9 @@ package telegramtest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -59,9 +61,49 @@ func (s *Server) Fail(method string, n int, f Fault) {
 	s.faults[method] = append(s.faults[method], &faultSlot{f: f, left: n})
 }
 
-func (s *Server) takeFaultLocked(method string) *Fault {
+// FailChat makes every call about chat (its chat_id) answer f from now on,
+// as Telegram answers every message to a member who blocked the bot.
+func (s *Server) FailChat(chat int64, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chatFault[chat] = f
+}
+
+// FailRandomly makes each later call of method answer f with probability
+// p, drawn from a generator seeded with seed: the same calls fail in each
+// run that makes the same calls. p 0 stops it.
+func (s *Server) FailRandomly(method string, p float64, f Fault, seed uint64) {
+	method, _ = canonical(method)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p <= 0 {
+		delete(s.randFault, method)
+		return
+	}
+	s.randFault[method] = &randomFault{f: f, p: p, rnd: rand.New(rand.NewPCG(seed, seed))}
+}
+
+// randomFault is a FailRandomly.
+type randomFault struct {
+	f   Fault
+	p   float64
+	rnd *rand.Rand
+}
+
+// takeFaultLocked returns the fault a call answers, if any: first those
+// queued by Fail, then the chat's (FailChat), then a random one.
+func (s *Server) takeFaultLocked(method string, params map[string]any) *Fault {
 	q := s.faults[method]
 	if len(q) == 0 {
+		if chat, ok := chatParam(params); ok {
+			if f, ok := s.chatFault[chat]; ok {
+				return &f
+			}
+		}
+		if r := s.randFault[method]; r != nil && r.rnd.Float64() < r.p {
+			f := r.f
+			return &f
+		}
 		return nil
 	}
 	f := q[0].f
@@ -126,4 +168,18 @@ func (s *Server) overLimitLocked(method string, t time.Time) bool {
 	}
 	s.recent = append(s.recent, t)
 	return false
+}
+
+// chatParam is a call's chat_id as a number, if it has one.
+func chatParam(params map[string]any) (int64, bool) {
+	switch v := params["chat_id"].(type) {
+	case int64:
+		return v, true
+	case float64:
+		return int64(v), true
+	case string:
+		n, err := strconv.ParseInt(v, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
 }

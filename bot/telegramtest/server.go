@@ -34,9 +34,11 @@ type Server struct {
 	changed   chan struct{} // closed and replaced on every change of the state below
 	calls     []Call
 	faults    map[string][]*faultSlot
-	limit     int         // sends per second allowed (Limit), 0: none
-	recent    []time.Time // the sends of the last second, for limit
-	throttled int         // calls answered 429 by limit
+	chatFault map[int64]Fault         // FailChat: every call about the chat
+	randFault map[string]*randomFault // FailRandomly
+	limit     int                     // sends per second allowed (Limit), 0: none
+	recent    []time.Time             // the sends of the last second, for limit
+	throttled int                     // calls answered 429 by limit
 	msgID     int
 	updateID  int64
 	queryID   int64
@@ -132,19 +134,21 @@ func New(t testing.TB, token string) *Server {
 // newServer starts a server reporting to t.
 func newServer(t testing.TB, token string) *Server {
 	s := &Server{
-		t:        t,
-		token:    token,
-		botID:    botID(token),
-		done:     make(chan struct{}),
-		changed:  make(chan struct{}),
-		faults:   map[string][]*faultSlot{},
-		msgID:    100,
-		updateID: 1000,
-		queryID:  4200000000000000000,
-		messages: map[int64]map[int]*message{},
-		sent:     map[int64][]Sent{},
-		queries:  map[string]bool{},
-		commands: map[string]any{},
+		t:         t,
+		token:     token,
+		botID:     botID(token),
+		done:      make(chan struct{}),
+		changed:   make(chan struct{}),
+		faults:    map[string][]*faultSlot{},
+		chatFault: map[int64]Fault{},
+		randFault: map[string]*randomFault{},
+		msgID:     100,
+		updateID:  1000,
+		queryID:   4200000000000000000,
+		messages:  map[int64]map[int]*message{},
+		sent:      map[int64][]Sent{},
+		queries:   map[string]bool{},
+		commands:  map[string]any{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
@@ -290,7 +294,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	if f := s.takeFaultLocked(method); f != nil {
+	if f := s.takeFaultLocked(method, params); f != nil {
 		call.Fault = f
 		if f.Hang {
 			s.recordLocked(call)

@@ -5,14 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
@@ -83,9 +80,15 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSending()
-	sender := bot.NewSender(sendCtx, api, store, log)
-	sender.Rate = store.SendRate(cfg.SendRate)
-	sender.Broadcasts = store
+	sender := bot.NewSender(sendCtx, api, bot.CountOutboxErrors(store), log)
+	rate := store.SendRate(cfg.SendRate)
+	broadcastRate := cfg.SendRate
+	if cfg.PaidBroadcasts {
+		rate.WithPaid(cfg.PaidRate)
+		broadcastRate = cfg.PaidRate
+	}
+	sender.Rate = bot.CountRateErrors(rate)
+	sender.Broadcasts = bot.CountBroadcastErrors(store)
 	sender.Clock = clock
 	sender.Civil = func(t time.Time) time.Time { return cfg.cal.NextCivilTime(t, cfg.loc, cfg.RemindHour) }
 	engine := jobs.New(rdb, jobs.Options{
@@ -97,14 +100,25 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 			Texts:  texts,
 			Lang:   cfg.language,
 		},
-		Turns:  store,
+		Turns:  bot.CountTurnErrors(store),
 		Clock:  clock,
 		Log:    log,
 		Sender: sender,
 		Wakes:  engine,
 		Staff: &bot.Staff{IDs: staffSet(cfg.StaffIDs), Store: store, Loc: cfg.loc,
-			Start: engine.StartBroadcast, Group: cfg.StaffChat, Paid: cfg.PaidBroadcasts, Rate: cfg.SendRate},
+			Start: engine.StartBroadcast, Group: cfg.StaffChat, Paid: cfg.PaidBroadcasts, Rate: broadcastRate},
 		MemberTTL: cfg.MemberTTL,
+	}
+	// The probes and the metrics from now on, in both modes (the updates
+	// too, in webhook mode: listening before setWebhook, since the first
+	// update may come at once).
+	path, webhook, err := webhookRoute(cfg, tg, log)
+	if err != nil {
+		return err
+	}
+	httpd, err := listen(cfg.ListenAddr, routes(path, webhook, readiness(rdb, engine)), log)
+	if err != nil {
+		return err
 	}
 	go sweep(ctx, sender, store, clock, cfg, log)
 	// Wake-ups run until the updates stop, and finish before the sender.
@@ -113,14 +127,23 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	wakesDone := make(chan error, 1)
 	go func() { wakesDone <- engine.Run(wakeCtx, jobs.Handlers{Wake: tg.Wake, Broadcast: tg.RunBroadcast}) }()
 	restored := make(chan struct{})
-	go func() { restoreWakes(wakeCtx, store, engine, log); close(restored) }()
+	go func() {
+		defer close(restored)
+		restoreWakes(wakeCtx, store, engine, log)
+		if n, err := tg.ResumeBroadcasts(wakeCtx); err != nil && wakeCtx.Err() == nil {
+			log.Warn().Err(err).Msg("unfinished broadcasts not checked; the next start tries again")
+		} else if n > 0 {
+			log.Info().Int("broadcasts", n).Msg("unfinished broadcasts resumed")
+		}
+	}()
 	log.Info().Str("bot", me.Username).Str("updates", cfg.Updates).Msg("pecbot started")
 
 	if cfg.Updates == "webhook" {
-		err = serveWebhook(ctx, cfg, api, tg, log)
+		err = serveWebhook(ctx, cfg, api, httpd)
 	} else {
 		err = poll(ctx, cfg, api, tg, log)
 	}
+	httpd.shutdown(log)
 	stopWakes()
 	if werr := <-wakesDone; werr != nil {
 		err = errors.Join(err, werr)
@@ -277,48 +300,18 @@ func poll(ctx context.Context, cfg settings, api *tgbot.Bot, tg *bot.Telegram, l
 	return p.Run(ctx)
 }
 
-// serveWebhook registers the webhook with Telegram and serves it (plus
-// /healthz and /metrics) until ctx ends, then lets the updates in flight finish.
-func serveWebhook(ctx context.Context, cfg settings, api *tgbot.Bot, tg *bot.Telegram, log zerolog.Logger) error {
-	u, err := url.Parse(cfg.WebhookURL)
-	if err != nil {
-		return usageError{fmt.Errorf("WEBHOOK_URL: %w", err)}
-	}
-	path := u.Path
-	if path == "" {
-		path = "/"
-	}
-	mux := http.NewServeMux()
-	mux.Handle("POST "+path, bot.WebhookHandler(cfg.WebhookSecret, func(r *http.Request, upd *models.Update) error {
-		return tg.Handle(context.WithoutCancel(r.Context()), upd)
-	}, log))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	mux.Handle("GET /metrics", promhttp.Handler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	// Listening before setWebhook: the first update may come at once.
-	l, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+// serveWebhook registers the webhook with Telegram (httpd serves it) and
+// waits until ctx ends.
+func serveWebhook(ctx context.Context, cfg settings, api *tgbot.Bot, httpd *listener) error {
 	if _, err := api.SetWebhook(ctx, &tgbot.SetWebhookParams{
 		URL: cfg.WebhookURL, SecretToken: cfg.WebhookSecret, AllowedUpdates: bot.AllowedUpdates,
 	}); err != nil {
-		_ = srv.Close()
 		return fmt.Errorf("telegram setWebhook: %w", err)
 	}
 	select {
-	case err := <-errc:
+	case err := <-httpd.failed:
 		return fmt.Errorf("webhook server: %w", err)
 	case <-ctx.Done():
-	}
-	shut, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(shut); err != nil {
-		// Updates still under way after the grace are not acknowledged:
-		// Telegram delivers them again to the next start. Not a failure.
-		log.Warn().Err(err).Msg("some updates were still being handled at shutdown")
 	}
 	return nil
 }

@@ -95,7 +95,7 @@ func TestStaffBroadcast(t *testing.T) {
 	r.pressAll([]int64{staff}, "In attesa", "in attesa dell'attivazione, 29 iscritti")
 	r.fake.Fail("copyMessage", 2, telegramtest.Blocked()) // two recipients blocked the bot meanwhile
 	r.pressAll([]int64{staff}, "📣 Invia a 29", "Invio avviato: 29 iscritti")
-	waitText(t, r.fake, staff, "✅ Annuncio del", 60*time.Second)
+	waitReport(t, r.fake, staff, "✅ Annuncio del", 60*time.Second)
 
 	copies := copiesTo(r.fake, staff)
 	delete(copies, staff)
@@ -228,7 +228,7 @@ func TestBroadcastAtTelegramsPace(t *testing.T) {
 		t.Errorf("%d copies of the broadcast went out before the member's answer: it waited behind them", between)
 	}
 
-	waitText(t, r.fake, staff, "✅ Annuncio del", 60*time.Second)
+	waitReport(t, r.fake, staff, "✅ Annuncio del", 60*time.Second)
 	copies := copiesTo(r.fake, staff)
 	delete(copies, staff)
 	if len(copies) != n-9 {
@@ -280,7 +280,7 @@ func TestStaffBroadcastDocument(t *testing.T) {
 	waitText(t, r.fake, staff, "Ecco l'anteprima", 10*time.Second)
 	r.pressAll([]int64{staff}, "Inglese", "chi usa l'inglese, 2 iscritti")
 	r.pressAll([]int64{staff}, "📣 Invia a 2", "Invio avviato: 2 iscritti")
-	waitText(t, r.fake, staff, "✅ Annuncio del", 30*time.Second)
+	waitReport(t, r.fake, staff, "✅ Annuncio del", 30*time.Second)
 	for _, c := range r.fake.CallsOf("copyMessage") {
 		if id, _ := c.Params["message_id"].(int64); id != docMessage {
 			t.Errorf("copied message %d; want the document %d", id, docMessage)
@@ -335,7 +335,7 @@ func TestBroadcastStopAndOldButtons(t *testing.T) {
 	r.fake.PushMessage(staff, "/broadcast_stop")
 	waitText(t, r.fake, staff, "fermato", 10*time.Second)
 	atStop := len(copiesTo(r.fake, staff)) - 1
-	waitText(t, r.fake, staff, "⏹ Annuncio del", 30*time.Second)
+	waitReport(t, r.fake, staff, "⏹ Annuncio del", 30*time.Second)
 	sent := len(copiesTo(r.fake, staff)) - 1 // less the preview
 	t.Logf("%d copies out when the stop was answered, %d in all", atStop, sent)
 	if sent > atStop+3 {

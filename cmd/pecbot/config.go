@@ -30,15 +30,16 @@ type Config struct {
 	Updates        string        `envconfig:"UPDATES" default:"polling" desc:"how updates arrive: polling or webhook"`
 	WebhookURL     string        `envconfig:"WEBHOOK_URL" desc:"with UPDATES=webhook: the public HTTPS address Telegram posts updates to"`
 	WebhookSecret  string        `envconfig:"WEBHOOK_SECRET" desc:"with UPDATES=webhook: 1-256 characters A-Z a-z 0-9 _ -, checked on every update"`
-	ListenAddr     string        `envconfig:"LISTEN_ADDR" default:":8080" desc:"with UPDATES=webhook: where the bot listens (behind an HTTPS proxy)"`
+	ListenAddr     string        `envconfig:"LISTEN_ADDR" default:":8080" desc:"where the bot serves GET /healthz, /readyz and /metrics, and with UPDATES=webhook the updates (behind an HTTPS proxy); keep it private"`
 	RedisURL       string        `envconfig:"REDIS_URL" desc:"redis://host:6379/0, several addresses for a Cluster, or redis-sentinel://host:26379/master; empty: in memory only"`
 	RedisPrefix    string        `envconfig:"REDIS_PREFIX" default:"pecbot" desc:"prefix of the bot's Redis keys and name of its job queue (asynq:{prefix}:...), to share a server"`
 	MemberTTL      time.Duration `envconfig:"MEMBER_TTL" default:"17520h" desc:"an inactive member with no pending reminder is forgotten after this long"`
-	SendRate       int           `envconfig:"SEND_RATE" default:"28" desc:"messages a second, all processes together (Telegram allows a bot about 30; more only with paid broadcasts)"`
+	SendRate       int           `envconfig:"SEND_RATE" default:"28" desc:"messages a second, all processes together (Telegram allows a bot about 30): replies, reminders and unpaid broadcasts"`
 	ReminderJobs   int           `envconfig:"REMINDER_WORKERS" default:"16" desc:"reminders one process prepares at once"`
 	StaffIDs       []int64       `envconfig:"STAFF_IDS" desc:"Telegram user IDs of the Ordine's staff, comma-separated: they may use /stats and /broadcast"`
 	StaffChat      int64         `envconfig:"STAFF_CHAT" desc:"a staff group chat (the bot must be in it) told when each broadcast ends"`
-	PaidBroadcasts bool          `envconfig:"PAID_BROADCASTS" default:"false" desc:"send broadcasts with allow_paid_broadcast (paid in Telegram Stars, up to 1000/s: raise SEND_RATE to match)"`
+	PaidBroadcasts bool          `envconfig:"PAID_BROADCASTS" default:"false" desc:"send broadcasts with allow_paid_broadcast (paid in Telegram Stars, beyond the 30 a second), at PAID_RATE"`
+	PaidRate       int           `envconfig:"PAID_RATE" default:"1000" desc:"with PAID_BROADCASTS: broadcast messages a second, all processes together (Telegram allows up to 1000), on top of SEND_RATE"`
 	locales.Facts
 }
 
@@ -102,6 +103,9 @@ func loadConfig() (settings, error) {
 	if c.SendRate < 1 || c.SendRate > 1000 {
 		problems = append(problems, fmt.Sprintf("SEND_RATE=%d is not between 1 and 1000 messages a second", c.SendRate))
 	}
+	if c.PaidRate < 1 || c.PaidRate > 1000 {
+		problems = append(problems, fmt.Sprintf("PAID_RATE=%d is not between 1 and 1000 messages a second", c.PaidRate))
+	}
 	if c.ReminderJobs < 1 || c.ReminderJobs > 1000 {
 		problems = append(problems, fmt.Sprintf("REMINDER_WORKERS=%d is not between 1 and 1000", c.ReminderJobs))
 	}
@@ -157,6 +161,9 @@ Usage:
         the conversation in this terminal; state in memory
   pecbot diagram
         the conversation as a Mermaid state diagram
+  pecbot healthcheck
+        asks the bot running here whether it is ready (GET /readyz on
+        LISTEN_ADDR's port): exit 0 if so, else 1 with the reason (Docker)
   pecbot --help
         this text
 

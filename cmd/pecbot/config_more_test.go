@@ -26,6 +26,8 @@ func TestTelegramConfigErrors(t *testing.T) {
 		{map[string]string{"SEND_RATE": "0"}, "SEND_RATE"},
 		{map[string]string{"SEND_RATE": "5000"}, "SEND_RATE"},
 		{map[string]string{"SEND_RATE": "fast"}, "SEND_RATE"},
+		{map[string]string{"PAID_RATE": "0"}, "PAID_RATE"},
+		{map[string]string{"PAID_RATE": "1001"}, "PAID_RATE"},
 		{map[string]string{"REMINDER_WORKERS": "0"}, "REMINDER_WORKERS"},
 		{map[string]string{"REMINDER_WORKERS": "-3"}, "REMINDER_WORKERS"},
 		{map[string]string{"STAFF_IDS": "12,abc"}, "STAFF_IDS"},

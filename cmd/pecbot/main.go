@@ -2,6 +2,7 @@
 //
 //	pecbot console [--now 2027-09-30T10:00] [--lang en]   try the conversation in a terminal
 //	pecbot diagram                                        print the conversation as a Mermaid diagram
+//	pecbot healthcheck                                    exit 0 if the bot running here is ready (Docker)
 //	pecbot --help                                         usage and configuration
 package main
 

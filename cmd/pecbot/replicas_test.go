@@ -64,12 +64,16 @@ type child struct {
 }
 
 // startChild starts a bot process with env (and nothing else of this
-// process's environment but PATH and HOME).
+// process's environment but PATH and HOME), listening on a free loopback
+// port unless env sets LISTEN_ADDR.
 func startChild(t *testing.T, env map[string]string, offset time.Duration) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		childEnv + "=1", childOffsetEnv + "=" + offset.String()}
+	if _, ok := env["LISTEN_ADDR"]; !ok {
+		cmd.Env = append(cmd.Env, "LISTEN_ADDR="+freeAddr(t))
+	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -325,7 +329,7 @@ func TestBroadcastSurvivesKillingEveryProcess(t *testing.T) {
 	startChild(t, env(), 0)
 	startChild(t, env(), 0)
 	waitUntil(t, 4*time.Minute, "every member has the announcement", func() bool { return len(delivered()) == members })
-	waitText(t, r.fake, staff, "✅ Annuncio del", 3*time.Minute)
+	waitReport(t, r.fake, staff, "✅ Annuncio del", 3*time.Minute)
 
 	firstCopy := map[int64]time.Time{}
 	for _, c := range r.fake.CallsOf("copyMessage") {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDiagram(args[1:], stdout, stderr)
 	case "console":
 		return runConsole(ctx, args[1:], stdin, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], stdout, stderr)
 	}
 	usage(stderr)
 	return usageError{fmt.Errorf("unknown command %q", args[0])}
@@ -130,6 +133,21 @@ func runDiagram(args []string, stdout, stderr io.Writer) error {
 	}
 	_, err = io.WriteString(stdout, dialogs.Diagram(label))
 	return err
+}
+
+// chatInError finds a chat's Telegram ID in an error's text (storage's
+// errors name the chat they are about).
+var chatInError = regexp.MustCompile(`\bchat -?[0-9]+`)
+
+// Errors are logged without the chat IDs they hold: a member's Telegram ID
+// is personal data, and errors are logged at warn and error levels.
+func init() {
+	zerolog.ErrorMarshalFunc = func(err error) any {
+		if err == nil {
+			return nil // .Err(nil) adds no field
+		}
+		return chatInError.ReplaceAllString(err.Error(), "chat …")
+	}
 }
 
 // newLogger writes logs to w at the given level (info if unknown): JSON, or

@@ -66,6 +66,20 @@ func waitText(t *testing.T, fake *telegramtest.Server, chat int64, want string, 
 	})
 }
 
+// waitReport waits for a message to chat (sent, not an edit of one)
+// containing want: a broadcast's final report, not its progress message.
+func waitReport(t *testing.T, fake *telegramtest.Server, chat int64, want string, limit time.Duration) {
+	t.Helper()
+	waitUntil(t, limit, fmt.Sprintf("a report %q to chat %d", want, chat), func() bool {
+		for _, s := range fake.Sent(chat) {
+			if !s.Edited && strings.Contains(s.Plain, want) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 // countText counts the messages sent to chat that contain want.
 func countText(fake *telegramtest.Server, chat int64, want string) int {
 	n := 0
@@ -374,7 +388,7 @@ func TestTelegramKilledAndRestarted(t *testing.T) {
 	rds := redistest.StartServer(t)
 	rdb := rds.Client()
 	env := []string{"PATH=" + os.Getenv("PATH"), "TELEGRAM_TOKEN=" + testToken, "TELEGRAM_API_URL=" + fake.URL(),
-		"REDIS_URL=redis://" + rds.Addr() + "/0", "LOG_LEVEL=debug"}
+		"REDIS_URL=redis://" + rds.Addr() + "/0", "LOG_LEVEL=debug", "LISTEN_ADDR=" + freeAddr(t)}
 	var logs lockedBuffer
 	start := func() *exec.Cmd {
 		cmd := exec.Command(bin)

@@ -59,13 +59,16 @@ func startBot(t *testing.T, env map[string]string) (stop func() (error, string))
 	return stop
 }
 
-// botEnv is the environment of a bot talking to fake and to the Redis at addr.
+// botEnv is the environment of a bot talking to fake and to the Redis at
+// addr, listening (LISTEN_ADDR) on a free loopback port: the bots of one
+// test process must not all want :8080.
 func botEnv(fake *telegramtest.Server, redisAddr string, more ...string) map[string]string {
 	env := map[string]string{
 		"TELEGRAM_TOKEN":   testToken,
 		"TELEGRAM_API_URL": fake.URL(),
 		"REDIS_URL":        "redis://" + redisAddr + "/0",
 		"LOG_LEVEL":        "debug",
+		"LISTEN_ADDR":      loopbackAddr(),
 	}
 	for i := 0; i+1 < len(more); i += 2 {
 		env[more[i]] = more[i+1]
@@ -83,6 +86,16 @@ func freeAddr(t *testing.T) string {
 	addr := l.Addr().String()
 	l.Close()
 	return addr
+}
+
+// loopbackAddr is freeAddr for helpers without a *testing.T.
+func loopbackAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
 
 // lastButtons are the buttons under the last message sent to chat.

@@ -43,9 +43,10 @@ func Start(t testing.TB) redis.UniversalClient {
 // the code under test lives through an outage.
 type Server struct {
 	t    testing.TB
-	bin  string // redis-server; "" when this is miniredis
-	dir  string // the server's working directory: log and dump
-	port int    // kept across restarts, so clients find it again
+	bin  string   // redis-server; "" when this is miniredis
+	dir  string   // the server's working directory: log and dump
+	port int      // kept across restarts, so clients find it again
+	args []string // more redis-server arguments (StartServerWith)
 
 	mu   sync.Mutex
 	proc *exec.Cmd
@@ -55,6 +56,15 @@ type Server struct {
 
 // StartServer starts a throwaway Redis, stopped when the test ends.
 func StartServer(t testing.TB) *Server {
+	t.Helper()
+	return StartServerWith(t)
+}
+
+// StartServerWith is StartServer with more redis-server arguments, which
+// override the defaults (no persistence): e.g. "--appendonly", "yes" for
+// a server whose Kill loses nothing it acknowledged. With miniredis (no
+// redis-server) they are ignored.
+func StartServerWith(t testing.TB, args ...string) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -71,7 +81,7 @@ func StartServer(t testing.TB) *Server {
 		return &Server{t: t, mini: m, port: m.Server().Addr().Port}
 	}
 
-	s := &Server{t: t, bin: bin, dir: t.TempDir()}
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), args: args}
 	t.Cleanup(s.kill) // registered after TempDir, so it runs before the dir is removed
 	// The free port is found by listening on port 0 and closing: another
 	// process may take it before redis-server does, so try a few.
@@ -124,7 +134,9 @@ func (s *Server) Stop() {
 	s.proc = nil
 }
 
-// Kill ends the server abruptly, as a crash would, losing its data.
+// Kill ends the server abruptly (SIGKILL), as a crash would, losing its
+// data, unless it keeps an append-only file (StartServerWith
+// "--appendonly", "yes"): Restart then loads it.
 func (s *Server) Kill() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -170,9 +182,9 @@ func (s *Server) startLocked() error {
 		return err
 	}
 	defer logFile.Close() // the child has its own copy
-	cmd := exec.Command(s.bin,
+	cmd := exec.Command(s.bin, append([]string{
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir, "--daemonize", "no")
+		"--save", "", "--appendonly", "no", "--dir", s.dir, "--daemonize", "no"}, s.args...)...)
 	cmd.Dir = s.dir
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
