@@ -48,13 +48,16 @@ func (c *Conversation) understand(s dialogs.State, text string, buttons [][]dial
 	return dialogs.Event{Kind: dialogs.Press, Action: found[0].Action, Arg: found[0].Arg, From: s.Step}
 }
 
-// foldAccents drops accents: "sì" and "si" are the same answer.
-var foldAccents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// foldAccents drops accents: "sì" and "si" are the same answer. A chain
+// keeps state between calls: one per call, since members type at once.
+func foldAccents() transform.Transformer {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}
 
 // fold reduces a text to lower-case letters and digits separated by single
 // spaces, without accents, emoji or punctuation.
 func fold(s string) string {
-	s, _, err := transform.String(foldAccents, strings.ToLower(s))
+	s, _, err := transform.String(foldAccents(), strings.ToLower(s))
 	if err != nil {
 		return ""
 	}

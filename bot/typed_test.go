@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,5 +99,35 @@ func TestFold(t *testing.T) {
 		if got := fold(in); got != want {
 			t.Errorf("fold(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Members type at the same moment: folding texts at once gives each its
+// own answer (a transformer shared between calls panicked or mixed texts).
+func TestFoldConcurrently(t *testing.T) {
+	texts := map[string]string{"Sì, è arrivata": "si e arrivata", "Perché? Non ancora": "perche non ancora", "ÀÉÌ òù": "aei ou"}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				for in, want := range texts {
+					if got := fold(in); got != want {
+						select {
+						case errs <- fmt.Sprintf("goroutine %d, round %d: fold(%q) = %q; want %q", g, i, in, got, want):
+						default:
+						}
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }

@@ -6,6 +6,9 @@
 //	                             scheduling rate, delay, throughput, memory
 //	pecbench broadcast [flags]   broadcast to N members, and report the rate
 //	                             achieved against the one configured
+//	pecbench updates [flags]     members talk to the bot through its webhook;
+//	                             report updates a second, reply latency, and
+//	                             the cost per update against a floor
 //	pecbench help                this text
 //
 // Each benchmark starts a private redis-server (from PATH) unless given
@@ -61,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runReminders(ctx, args[1:], stdout, stderr)
 	case "broadcast":
 		return runBroadcast(ctx, args[1:], stdout, stderr)
+	case "updates":
+		return runUpdates(ctx, args[1:], stdout, stderr)
 	}
 	usage(stderr)
 	return usageError{fmt.Errorf("unknown benchmark %q", args[0])}
@@ -82,6 +87,15 @@ Usage:
         achieved against -rate, 429s, duplicates, missing, the time to the
         staff's final report, CPU and Redis commands per message
         (pecbench broadcast -h lists the flags)
+  pecbench updates [flags]
+        members go through the conversation (/start, buttons, a date
+        typed, the calendar file, /status), their updates POSTed to the
+        bot's webhook as Telegram posts them, the replies received by the
+        fake Bot API; print the updates a second sustained (closed loop,
+        or -rate offered), the latency from update to reply, Redis
+        commands and round trips, CPU and allocations per update, and the
+        same for a floor (the same I/O, no logic) with pecbot's ratio to it
+        (pecbench updates -h lists the flags)
   pecbench help
         this text
 

@@ -121,10 +121,60 @@ func TestBroadcast(t *testing.T) {
 	}
 }
 
+// TestUpdates runs a tiny updates benchmark, pecbot's and the floor's, on
+// a throwaway redis-server: every update is answered, every reply comes
+// complete with the buttons the members press, and every figure is
+// printed. (The figures depend on the machine: not checked.)
+func TestUpdates(t *testing.T) {
+	rds := redistest.StartServer(t)
+	var stdout, stderr lockedBuffer
+	err := run(context.Background(), []string{"updates", "-members", "20", "-think", "1s", "-warmup", "500ms", "-duration", "1500ms",
+		"-progress", "0", "-redis", "redis://" + rds.Addr() + "/0"}, &stdout, &stderr)
+	out := stdout.String()
+	if err != nil {
+		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr.String())
+	}
+	for _, want := range []string{
+		"pecbench updates: max (closed loop: each member's next update after its reply) members=20 think=1s conns=40 duration=1.5s ",
+		"\njourney:     8 updates, 9 messages: /start (2 messages), go_act, bought, pay:card|pay:postal|pay:bank, fax_other, «28/09/2027», calendar, /status ",
+		"\npace:        ",
+		"to spare, not the limit\n",
+		"\nrate:        ",
+		" updates/s sustained over ",
+		"\nlatency:     p50 ",
+		"\nack:         p50 ",
+		"\nqueued:      p50 ",
+		"\ntrips:       ",
+		" Redis round trips per update from the bot (",
+		"\ncpu:         per update: pecbench ",
+		"\nbusy:        pecbench ",
+		"\nallocs:      per update ",
+		" 0 refused by the webhook, 0 redelivered; 0 replies incomplete, 0 messages beyond the replies, 0 unexpected; 0 buttons not shown; 0 members gave up waiting\n",
+		"\nfloor:       ",
+		"\nfloor:       cpu per update: pecbench ",
+		"\nratio:       pecbot against the floor: cpu per update ×",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, "not reported by this Redis") && !strings.Contains(out, "\nredis:       ") {
+		t.Errorf("the output lacks the Redis commands per update:\n%s", out)
+	}
+	// Warnings may come (20 members are the limit, not the bot; other
+	// processes share the machine); a conversation gone wrong may not.
+	if strings.Contains(out, "went wrong") {
+		t.Errorf("the conversation went wrong:\n%s", out)
+	}
+	if t.Failed() {
+		t.Logf("stderr:\n%s", stderr.String())
+	}
+}
+
 // TestUsage: no benchmark or an unknown one is a usage error (exit 2);
 // help is not.
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{nil, {"updates"}, {"nope"}, {"reminders", "-n", "0"}, {"reminders", "-bogus"}, {"reminders", "extra"},
+	for _, args := range [][]string{nil, {"nope"}, {"updates", "-rate", "-1"}, {"updates", "-members", "0"}, {"updates", "extra"}, {"reminders", "-n", "0"}, {"reminders", "-bogus"}, {"reminders", "extra"},
 		{"broadcast", "-n", "0"}, {"broadcast", "-rate", "0"}, {"broadcast", "-limit", "-1"}, {"broadcast", "extra"}} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), args, &stdout, &stderr)
@@ -142,6 +192,9 @@ func TestUsage(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"broadcast", "-h"}, &stdout, &stderr); err != nil || !strings.Contains(stderr.String(), "-paid") {
 		t.Errorf("broadcast -h: %v\n%s", err, stderr.String())
+	}
+	if err := run(context.Background(), []string{"updates", "-h"}, &stdout, &stderr); err != nil || !strings.Contains(stderr.String(), "-think") {
+		t.Errorf("updates -h: %v\n%s", err, stderr.String())
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -54,15 +53,9 @@ func memberWaiting(conv *bot.Conversation, now time.Time) (dialogs.State, error)
 // findButton is the press of the button of replies (the last message
 // first) that does p.
 func findButton(replies []bot.Reply, p press) (dialogs.Event, error) {
-	for i := len(replies) - 1; i >= 0; i-- {
-		for _, row := range replies[i].Buttons {
-			for _, b := range row {
-				ev, err := dialogs.DecodeButton(b.Data)
-				if err == nil && ev.Action == p.action && ev.Arg == p.arg {
-					return ev, nil
-				}
-			}
-		}
+	data, err := buttonData(replies, p)
+	if err != nil {
+		return dialogs.Event{}, err
 	}
-	return dialogs.Event{}, errors.New("no button " + string(p.action) + " " + p.arg)
+	return dialogs.DecodeButton(data)
 }

@@ -403,6 +403,32 @@ type procOptions struct {
 	staff []int64
 	paid  bool
 	loc   *time.Location
+	// wrap, when set, wraps the HTTP transport of the process's Bot API
+	// client (to watch the replies go out); redisHook, when set, is
+	// added to its Redis client (to count round trips).
+	wrap      func(http.RoundTripper) http.RoundTripper
+	redisHook redis.Hook
+}
+
+// newAPIClient is a Bot API client as pecbot builds it: &http.Client{Timeout:
+// time.Minute}, on Go's default transport keeping conns idle connections
+// (pecbot keeps 64; 0: Go's default), wrapped by wrap if set. Each process
+// has its own.
+func newAPIClient(api string, conns int, wrap func(http.RoundTripper) http.RoundTripper) (*tgbot.Bot, error) {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if conns > 0 {
+		transport.MaxIdleConnsPerHost = conns
+	}
+	var rt http.RoundTripper = transport
+	if wrap != nil {
+		rt = wrap(rt)
+	}
+	client, err := tgbot.New(botToken, tgbot.WithServerURL(api), tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: rt}))
+	if err != nil {
+		return nil, fmt.Errorf("telegram client: %w", err)
+	}
+	return client, nil
 }
 
 // newBotProc wires a bot process as runBot does.
@@ -411,23 +437,22 @@ func newBotProc(ctx context.Context, o procOptions, url, api string, conv *bot.C
 	if err != nil {
 		return nil, fmt.Errorf("bot process: %w", err)
 	}
-	store := storage.New(rdb, storage.Options{Prefix: prefix, LockTTL: lockTTL})
-	// pecbot's client is &http.Client{Timeout: time.Minute}, on Go's
-	// default transport keeping 64 idle connections; each process has its
-	// own.
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	if o.conns > 0 {
-		transport.MaxIdleConnsPerHost = o.conns
+	if o.redisHook != nil {
+		rdb.AddHook(o.redisHook)
 	}
-	client, err := tgbot.New(botToken, tgbot.WithServerURL(api), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: transport}))
+	store := storage.New(rdb, storage.Options{Prefix: prefix, LockTTL: lockTTL})
+	client, err := newAPIClient(api, o.conns, o.wrap)
 	if err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("telegram client: %w", err)
+		return nil, err
 	}
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	sender := bot.NewSender(sendCtx, client, store, log)
-	sender.Rate = store.SendRate(o.rate)
+	rate := store.SendRate(o.rate)
+	if o.paid { // paid broadcasts have a pace of their own (PAID_RATE)
+		rate.WithPaid(o.rate)
+	}
+	sender.Rate = rate
 	sender.Broadcasts = store
 	engine := jobs.New(rdb, jobs.Options{Queue: prefix, Concurrency: o.workers, CheckEvery: o.check, Clock: clock}, log)
 	tg := &bot.Telegram{

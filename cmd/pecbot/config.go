@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"reflect"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -89,9 +90,25 @@ func loadConfig() (settings, error) {
 		problems = append(problems, fmt.Sprintf("TELEGRAM_API_URL=%q is not an http(s) address", c.TelegramAPI))
 	}
 	c.TelegramAPI = strings.TrimRight(c.TelegramAPI, "/")
-	if c.Updates == "webhook" && c.TelegramToken != "" {
+	if c.TelegramToken != "" {
+		if !validToken(c.TelegramToken) {
+			// Not repeated: it is a secret (and may end in a line end).
+			problems = append(problems, "TELEGRAM_TOKEN is not a token from @BotFather (digits, a colon, then letters, digits, _ and -): look for a space or a line end copied with it")
+		}
 		if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 			problems = append(problems, fmt.Sprintf("LISTEN_ADDR=%q is not host:port (e.g. :8080)", c.ListenAddr))
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		problems = append(problems, fmt.Sprintf("LOG_LEVEL=%q is not debug, info, warn or error", c.LogLevel))
+	}
+	// A fact set empty would leave a gap in what members read.
+	facts := reflect.ValueOf(c.Facts)
+	for i := range facts.NumField() {
+		if strings.TrimSpace(facts.Field(i).String()) == "" {
+			problems = append(problems, fmt.Sprintf("%s is empty: unset it for the default (%s), or give the value", facts.Type().Field(i).Tag.Get("envconfig"), facts.Type().Field(i).Tag.Get("default")))
 		}
 	}
 	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{} ") {
@@ -135,6 +152,21 @@ func webhookURLOK(s string) bool {
 		return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
 	}
 	return false
+}
+
+// validToken reports whether s has the form of a bot token: the bot's ID,
+// a colon, and the secret part.
+func validToken(s string) bool {
+	id, secret, ok := strings.Cut(s, ":")
+	if !ok || id == "" || secret == "" {
+		return false
+	}
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return validSecret(secret)
 }
 
 // validSecret reports whether s is a secret token Telegram accepts.

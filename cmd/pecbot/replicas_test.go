@@ -113,17 +113,27 @@ func (o offsetClock) Now() time.Time { return time.Now().Add(time.Duration(o)) }
 // Every member gets the reminder, and only a message in flight at the kill
 // (Telegram had it, Redis not yet) can come twice.
 func TestRemindersThreeProcessesOneKilled(t *testing.T) {
+	t.Parallel() // its bots are child processes: nothing here sets the environment
 	const members, firstChat = 1000, 900000
 	loc := rome(t)
-	r := newReminderRig(t, time.Date(2027, 9, 30, 10, 0, 0, 0, loc))
+	start := time.Date(2027, 9, 30, 10, 0, 0, 0, loc)
+	r := newReminderRig(t, start)
 	ctx := context.Background()
 
 	// One member's journey, to a real state waiting for Friday 8 October
-	// 10:00; copied to 1,000 members.
-	stop := r.start()
+	// 10:00 (a bot process whose clock says 30 September, 10:00); copied
+	// to 1,000 members.
+	journeyBot := startChild(t, map[string]string{
+		"TELEGRAM_TOKEN": testToken, "TELEGRAM_API_URL": r.fake.URL(),
+		"REDIS_URL": "redis://" + r.rds.Addr() + "/0", "LOG_LEVEL": "info", "LISTEN_ADDR": freeAddr(t),
+	}, time.Until(start).Round(time.Second))
 	r.toActivationWait(firstChat)
-	if err, logs := stop(); err != nil {
-		t.Fatalf("stop: %v\n%s", err, logs)
+	if err := journeyBot.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-journeyBot.exited
+	if code := journeyBot.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("the journey's bot exited %d:\n%s", code, journeyBot.logs.String())
 	}
 	state, err := r.rdb.HGet(ctx, fmt.Sprintf("pecbot:{%d}:member", firstChat), "state").Bytes()
 	if err != nil {
@@ -282,6 +292,7 @@ func asynqTask(rdb redis.UniversalClient, chat int64, w dialogs.Wake) (string, e
 // a copy in flight at the kill (Telegram had it, Redis not yet) can have
 // gone twice.
 func TestBroadcastSurvivesKillingEveryProcess(t *testing.T) {
+	t.Parallel() // its bots are child processes: nothing here sets the environment
 	const members, first, staff = 1000, 940000, 9401
 	r := newReminderRig(t, time.Now())
 	ctx := context.Background()
