@@ -22,6 +22,9 @@ import (
 type Outboxes interface {
 	TakeOutbox(ctx context.Context, chat int64, token string, ttl time.Duration) (items [][]byte, ok bool, err error)
 	SentOutbox(ctx context.Context, chat int64, token string, n int, ttl time.Duration) (left int64, err error)
+	// SentLast is SentOutbox for the last item taken, giving the outbox
+	// back in the same round trip.
+	SentLast(ctx context.Context, chat int64, token string, n int) (left int64, err error)
 	FinishOutbox(ctx context.Context, chat int64, token string) (left int64, err error)
 	PendingOutboxes(ctx context.Context) ([]int64, error)
 	SetBlocked(ctx context.Context, chat int64, blocked bool) error
@@ -292,7 +295,13 @@ func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool) error 
 		if err != nil || !ok {
 			return err
 		}
-		err = s.deliverItems(ctx, chat, s.token, items, asReplies)
+		left, released, err := s.deliverItems(ctx, chat, s.token, items, asReplies)
+		if released { // the last item's round trip gave the outbox back
+			if err != nil || left == 0 {
+				return err
+			}
+			continue // messages committed while delivering
+		}
 		left, ferr := s.Store.FinishOutbox(context.WithoutCancel(ctx), chat, s.token)
 		if errors.Is(err, errHeld) {
 			// Kept for the morning: the sweep looks again every 30 s.
@@ -355,11 +364,13 @@ var errSkipped = errors.New("broadcast stopped")
 // errHeld stops a delivery at a reminder that may not go at this hour.
 var errHeld = errors.New("reminder held until civil hours")
 
-// deliverItems sends the items taken, removing each once accepted.
-func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte, asReplies bool) error {
+// deliverItems sends the items taken, removing each once accepted. When
+// all went, the last removal also gave the outbox back (released), and
+// left is how many items came meanwhile.
+func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte, asReplies bool) (left int64, released bool, err error) {
 	if len(items) == 0 { // listed by the sweep, but empty: unlist it
 		_, err := s.Store.SentOutbox(ctx, chat, token, 0, outboxLockTTL)
-		return err
+		return 0, false, err
 	}
 	for i, raw := range items {
 		var it Outgoing
@@ -369,16 +380,16 @@ func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, ite
 		}
 		if err == nil && it.Kind == KindReminder && s.Civil != nil && s.Clock != nil {
 			if now := s.Clock.Now(); s.Civil(now).After(now) {
-				return errHeld // this and what follows it, to keep the order
+				return 0, false, errHeld // this and what follows it, to keep the order
 			}
 		}
 		if err != nil {
 			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("unreadable outbox item dropped")
 		} else if out, err := s.sendItem(ctx, chat, it); err != nil {
-			return err
+			return 0, false, err
 		} else if out == outBlocked {
 			if err := s.Store.SetBlocked(ctx, chat, true); err != nil {
-				return err
+				return 0, false, err
 			}
 			// The rest is dropped; a broadcast's counts it as blocked too.
 			for _, rest := range items[i+1:] {
@@ -388,13 +399,17 @@ func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, ite
 				}
 			}
 			_, err := s.Store.SentOutbox(ctx, chat, token, len(items)-i, outboxLockTTL)
-			return err
+			return 0, false, err
+		}
+		if i == len(items)-1 {
+			left, err := s.Store.SentLast(ctx, chat, token, 1)
+			return left, err == nil, err
 		}
 		if _, err := s.Store.SentOutbox(ctx, chat, token, 1, outboxLockTTL); err != nil {
-			return err
+			return 0, false, err
 		}
 	}
-	return nil
+	return 0, false, nil
 }
 
 // outcome is how an outgoing item ended.

@@ -193,7 +193,7 @@ func (t *Telegram) staffTurn(ctx context.Context, in incoming, updateID int64, t
 		}
 		replies = []Reply{{Text: text}}
 	}
-	items, err := outboxOf(replies, in.callbackID, KindReply)
+	items, err := outboxOf(replies, answerInline(ctx, in.callbackID), KindReply)
 	if err != nil {
 		_ = t.Turns.Release(ctx, in.chat, turn)
 		return err

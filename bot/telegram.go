@@ -112,7 +112,8 @@ func (t *Telegram) handle(ctx context.Context, in incoming, updateID int64) erro
 func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) error {
 	turn, err := t.Turns.Begin(ctx, in.chat, updateID)
 	if errors.Is(err, storage.ErrSeen) {
-		seenBefore(ctx) // for /metrics
+		answerInline(ctx, in.callbackID) // the first answer may have been lost with the response
+		seenBefore(ctx)                  // for /metrics
 		t.Log.Debug().Msg("update seen before: not handled again")
 		if t.Sender != nil {
 			t.Sender.Kick(in.chat) // its replies may still wait (a commit whose answer was lost)
@@ -162,7 +163,7 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 	if woken {
 		kind = KindReminder
 	}
-	items, err := outboxOf(out.Replies, in.callbackID, kind)
+	items, err := outboxOf(out.Replies, answerInline(ctx, in.callbackID), kind)
 	if err != nil {
 		_ = t.Turns.Release(ctx, in.chat, turn)
 		return err

@@ -20,7 +20,8 @@ const maxUpdateBytes = 1 << 20
 // secret token in constant time (401 otherwise, nothing processed), answers
 // 400 to a body that is not an update, and 200 only after the update's
 // effects are committed; when they cannot be (Redis down), 503 with
-// Retry-After, so that Telegram delivers the update again.
+// Retry-After, so that Telegram delivers the update again. The 200 to a
+// button press carries the answer to its callback query (inline.go).
 func WebhookHandler(secret string, handle func(*http.Request, *models.Update) error, log zerolog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -56,10 +57,18 @@ func WebhookHandler(secret string, handle func(*http.Request, *models.Update) er
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		if err := safeHandle(handle, r, u); err != nil {
+		answer := &inlineAnswer{}
+		if err := safeHandle(handle, r.WithContext(withInlineAnswer(r.Context(), answer)), u); err != nil {
 			log.Error().Err(err).Int64("update", u.ID).Msg("update not committed; Telegram will deliver it again")
 			w.Header().Set("Retry-After", "1")
 			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
+		// A button pressed: its answer rides on this response.
+		if b := answer.body(); b != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(b)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

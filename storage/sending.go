@@ -46,12 +46,27 @@ func (s *Store) TakeOutbox(ctx context.Context, chat int64, token string, ttl ti
 // taken back; if another process took it, nothing is removed and the error
 // is ErrOutboxLost.
 func (s *Store) SentOutbox(ctx context.Context, chat int64, token string, n int, ttl time.Duration) (left int64, err error) {
+	return s.sentOutbox(ctx, chat, token, n, ttl, false)
+}
+
+// SentLast is SentOutbox for the last of the items taken: it also gives
+// the right to deliver back, as FinishOutbox does, in the same round trip.
+// The items left, if any, came while delivering: take them again.
+func (s *Store) SentLast(ctx context.Context, chat int64, token string, n int) (left int64, err error) {
+	return s.sentOutbox(ctx, chat, token, n, 0, true)
+}
+
+func (s *Store) sentOutbox(ctx context.Context, chat int64, token string, n int, ttl time.Duration, release bool) (left int64, err error) {
 	k := s.chatKeys(chat)
 	keys := []string{k.outbox, k.sending}
 	if s.crossSlotScripts {
 		keys = append(keys, s.outboxesKey())
 	}
-	left, err = sentOutboxScript.Run(ctx, s.c, keys, n, token, ttl.Milliseconds(), chat).Int64()
+	rel := "0"
+	if release {
+		rel = "1"
+	}
+	left, err = sentOutboxScript.Run(ctx, s.c, keys, n, token, ttl.Milliseconds(), chat, rel).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("mark %d sent in outbox of chat %d: %w", n, chat, err)
 	}
@@ -90,17 +105,22 @@ return redis.call('LRANGE', KEYS[2], 0, -1)
 `)
 
 // sentOutboxScript drops the first n items, while the delivery is still
-// ours, renews it, and unlists an emptied outbox (when KEYS[3] is given).
+// ours, renews it (or, release "1", gives it back), and unlists an emptied
+// outbox (when KEYS[3] is given).
 //
 //	KEYS: outbox, sending[, outboxes]
-//	ARGV: n, token, ttl in ms, chat
+//	ARGV: n, token, ttl in ms, chat, release
 var sentOutboxScript = redis.NewScript(`
 local holder = redis.call('GET', KEYS[2])
 if holder and holder ~= ARGV[2] then
 	return -1
 end
 redis.call('LTRIM', KEYS[1], ARGV[1], -1)
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if ARGV[5] == '1' then
+	redis.call('DEL', KEYS[2])
+else
+	redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
 local left = redis.call('LLEN', KEYS[1])
 if left == 0 and KEYS[3] then
 	redis.call('SREM', KEYS[3], ARGV[4])

@@ -95,3 +95,39 @@ func TestOutboxRightTakenBack(t *testing.T) {
 		t.Fatalf("SentOutbox after the right expired, untaken: %d, %v; want 0 left, no error", left, err)
 	}
 }
+
+// TestSentLastGivesTheOutboxBack: the last item's removal gives the right
+// to deliver back in the same round trip (another process may take the
+// outbox at once) and counts what came meanwhile; it cannot remove what
+// another process now delivers.
+func TestSentLastGivesTheOutboxBack(t *testing.T) {
+	ctx := context.Background()
+	s, c := newStore(t, Options{})
+	const chat = 10
+	mustCommit(t, s, chat, 1, `{"v":1}`, "a")
+	token := NewSenderToken()
+	if items, ok, err := s.TakeOutbox(ctx, chat, token, time.Minute); err != nil || !ok || len(items) != 1 {
+		t.Fatalf("TakeOutbox = %q, %v, %v", items, ok, err)
+	}
+	mustCommit(t, s, chat, 2, `{"v":2}`, "b") // committed while "a" was being sent
+	if _, err := s.SentLast(ctx, chat, "not-the-token", 1); !errors.Is(err, ErrOutboxLost) {
+		t.Fatalf("SentLast with another token: %v; want ErrOutboxLost", err)
+	}
+	left, err := s.SentLast(ctx, chat, token, 1)
+	if err != nil || left != 1 {
+		t.Fatalf("SentLast = %d, %v; want 1 left (b)", left, err)
+	}
+	if n, _ := c.Exists(ctx, s.chatKeys(chat).sending).Result(); n != 0 {
+		t.Error("the outbox is still held after SentLast")
+	}
+	other := NewSenderToken()
+	if items, ok, err := s.TakeOutbox(ctx, chat, other, time.Minute); err != nil || !ok || len(items) != 1 || string(items[0]) != "b" {
+		t.Fatalf("another process: TakeOutbox = %q, %v, %v; want [b]", items, ok, err)
+	}
+	if left, err := s.SentLast(ctx, chat, other, 1); err != nil || left != 0 {
+		t.Fatalf("SentLast = %d, %v; want none left", left, err)
+	}
+	if pending, _ := s.PendingOutboxes(ctx); len(pending) != 0 {
+		t.Errorf("an emptied outbox is still listed: %v", pending)
+	}
+}

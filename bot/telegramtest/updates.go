@@ -440,8 +440,10 @@ func (s *Server) Webhook() (url, secret string) {
 // the header X-Telegram-Bot-Api-Secret-Token when a secret is set. It assigns
 // update_id if u has none. It returns the HTTP status and the Retry-After
 // header of the answer; a status other than 2xx is also reported by
-// getWebhookInfo as the last error. It fails without posting if no webhook is
-// set or if the update's type is not among the allowed updates.
+// getWebhookInfo as the last error. A 2xx answer may carry a Bot API call
+// (JSON with "method"), which is performed (webhookReply). It fails without
+// posting if no webhook is set or if the update's type is not among the
+// allowed updates.
 func (s *Server) Deliver(ctx context.Context, u map[string]any) (status int, retryAfter string, err error) {
 	s.mu.Lock()
 	hook := s.webhook
@@ -471,12 +473,47 @@ func (s *Server) Deliver(ctx context.Context, u map[string]any) (status int, ret
 		s.webhookError(hook.url, "Connection refused")
 		return 0, "", fmt.Errorf("telegramtest: Deliver: %w", err)
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		s.webhookError(hook.url, fmt.Sprintf("Wrong response from the webhook: %d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
+	} else {
+		s.webhookReply(ctx, resp.Header.Get("Content-Type"), answer)
 	}
 	return resp.StatusCode, resp.Header.Get("Retry-After"), nil
+}
+
+// webhookReply performs the Bot API call a webhook's answer may carry (a
+// JSON object with "method" and its parameters), as Telegram does: like
+// any call, recorded and checked (Calls, CallsOf), its result unknown to
+// the bot. A body that is no such object is ignored, as Telegram ignores
+// it.
+func (s *Server) webhookReply(ctx context.Context, contentType string, body []byte) {
+	if !strings.HasPrefix(contentType, "application/json") || len(bytes.TrimSpace(body)) == 0 {
+		return
+	}
+	var call map[string]any
+	if json.Unmarshal(body, &call) != nil {
+		return
+	}
+	method, _ := call["method"].(string)
+	if method == "" {
+		return
+	}
+	delete(call, "method")
+	params, err := json.Marshal(call)
+	if err != nil {
+		return
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/bot"+s.token+"/"+method, bytes.NewReader(params))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
 }
 
 // webhookClient does not follow redirects: Telegram takes a redirect as a
