@@ -64,6 +64,7 @@ func TestSenderRepliesBeforeReminders(t *testing.T) {
 	if order < 0 || order > before+3 {
 		t.Fatalf("the reply went out %d-th, after %d reminders were sent when it was queued; want right after them", order+1, before)
 	}
+	r.sender.Close() // the deliveries were kicked: let them finish
 	for chat := int64(1); chat <= batch; chat++ {
 		r.settled(t, chat)
 	}
@@ -101,6 +102,7 @@ func TestSenderReplyOvertakesQueuedReminders(t *testing.T) {
 	if plain := plains(r.fake.Sent(member)); len(plain) != 2 || plain[0] != "il tuo promemoria" || plain[1] != "risposta" {
 		t.Fatalf("the member got %q; want their reminder then the reply, in order", plain)
 	}
+	r.sender.Close() // the deliveries were kicked: let them finish
 	for chat := int64(1); chat <= batch; chat++ {
 		r.settled(t, chat)
 	}
@@ -157,5 +159,6 @@ func TestSenderHoldsRemindersAtNight(t *testing.T) {
 		t.Fatalf("on Monday 10:00 the member got %q; want the reminder", got)
 	}
 	r.settled(t, sleeper)
+	r.sender.Close() // the writer's delivery was kicked: let it finish
 	r.settled(t, writer)
 }

@@ -411,7 +411,8 @@ type procOptions struct {
 }
 
 // newAPIClient is a Bot API client as pecbot builds it: &http.Client{Timeout:
-// time.Minute}, on Go's default transport keeping conns idle connections
+// time.Minute}, bodies sent whole (bot.WholeBodies), on Go's default
+// transport keeping conns idle connections
 // (pecbot keeps 64; 0: Go's default), wrapped by wrap if set. Each process
 // has its own.
 func newAPIClient(api string, conns int, wrap func(http.RoundTripper) http.RoundTripper) (*tgbot.Bot, error) {
@@ -419,7 +420,7 @@ func newAPIClient(api string, conns int, wrap func(http.RoundTripper) http.Round
 	if conns > 0 {
 		transport.MaxIdleConnsPerHost = conns
 	}
-	var rt http.RoundTripper = transport
+	var rt = bot.WholeBodies(transport)
 	if wrap != nil {
 		rt = wrap(rt)
 	}

@@ -62,7 +62,7 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 64
 	api, err := tgbot.New(cfg.TelegramToken, tgbot.WithServerURL(cfg.TelegramAPI), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: transport}))
+		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: bot.WholeBodies(transport)}))
 	if err != nil {
 		return fmt.Errorf("telegram client: %w", err)
 	}
