@@ -553,9 +553,6 @@ const (
 // finishBroadcast marks broadcast b done and queues its report (text) to
 // the staff member and the staff group, once each even if run again.
 func (t *Telegram) finishBroadcast(ctx context.Context, b storage.Broadcast, text string) error {
-	if err := t.Staff.Store.FinishBroadcast(ctx, b.ID); err != nil {
-		return err
-	}
 	item, err := json.Marshal(Outgoing{Kind: KindReply, Text: text})
 	if err != nil {
 		return err
@@ -564,8 +561,13 @@ func (t *Telegram) finishBroadcast(ctx context.Context, b storage.Broadcast, tex
 	if t.Staff.Group != 0 && t.Staff.Group != b.From {
 		to = append(to, t.Staff.Group)
 	}
+	// The report first (queued once per chat however often this runs),
+	// then the end: a broadcast marked ended is not resumed.
 	queued, err := t.Staff.Store.QueueReport(ctx, b.ID, item, to)
 	if err != nil {
+		return err
+	}
+	if err := t.Staff.Store.FinishBroadcast(ctx, b.ID); err != nil {
 		return err
 	}
 	for _, chat := range queued {
@@ -575,7 +577,7 @@ func (t *Telegram) finishBroadcast(ctx context.Context, b storage.Broadcast, tex
 	return nil
 }
 
-// ResumeBroadcasts starts again every recent broadcast not ended (its
+// ResumeBroadcasts starts again every recent broadcast still sending (its
 // job lost: Redis restored from an older copy, or given up after its
 // retries); one still running is left as it is. At every start.
 func (t *Telegram) ResumeBroadcasts(ctx context.Context) (int, error) {
@@ -589,7 +591,9 @@ func (t *Telegram) ResumeBroadcasts(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if !ok || b.Ended {
+		// Only those still sending: one stopped, or finished by a version
+		// that did not mark the end, is not reported again.
+		if !ok || b.Ended || b.State != "sending" {
 			continue
 		}
 		if err := t.Staff.Start(ctx, id); err != nil {

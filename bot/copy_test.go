@@ -136,3 +136,18 @@ func TestSenderStopsBroadcastOfDeletedMessage(t *testing.T) {
 		t.Error("the member was marked inactive for the staff's deleted message")
 	}
 }
+
+// An announcement /forget dropped stays as a tombstone in the outbox: it is
+// removed without any call, and what follows it is sent.
+func TestSenderSkipsDroppedAnnouncements(t *testing.T) {
+	r := newSenderRig(t, nil)
+	r.queue(t, 51, Outgoing{Kind: KindDropped})
+	r.queue(t, 51, Outgoing{Text: "addio"})
+	if err := r.sender.Deliver(t.Context(), 51); err != nil {
+		t.Fatal(err)
+	}
+	r.settled(t, 51)
+	if calls := r.fake.Calls(); len(calls) != 1 || calls[0].Method != "sendMessage" {
+		t.Errorf("calls %+v; want only the goodbye", calls)
+	}
+}

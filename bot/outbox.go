@@ -38,6 +38,10 @@ const (
 	KindReply     Kind = ""          // an answer to what the member just did
 	KindReminder  Kind = "reminder"  // a wake-up's message
 	KindBroadcast Kind = "broadcast" // an announcement of the staff
+	// KindDropped is an announcement dropped by /forget, kept in its place
+	// (storage's erase writes it): a delivery under way removes items by
+	// position. Nothing is sent for it.
+	KindDropped Kind = "dropped"
 )
 
 // outboxOf turns replies (and the answer a button press needs, first) into

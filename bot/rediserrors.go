@@ -68,6 +68,11 @@ func (c countedOutboxes) SentOutbox(ctx context.Context, chat int64, token strin
 	return left, redisFailed(ctx, opOutbox, err)
 }
 
+func (c countedOutboxes) SentLast(ctx context.Context, chat int64, token string, n int) (int64, error) {
+	left, err := c.Outboxes.SentLast(ctx, chat, token, n)
+	return left, redisFailed(ctx, opOutbox, err)
+}
+
 func (c countedOutboxes) FinishOutbox(ctx context.Context, chat int64, token string) (int64, error) {
 	left, err := c.Outboxes.FinishOutbox(ctx, chat, token)
 	return left, redisFailed(ctx, opOutbox, err)

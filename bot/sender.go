@@ -385,6 +385,8 @@ func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, ite
 		}
 		if err != nil {
 			s.Log.Error().Err(err).Str("chat", chatRef(chat)).Msg("unreadable outbox item dropped")
+		} else if it.Kind == KindDropped {
+			// An announcement /forget dropped: nothing to send.
 		} else if out, err := s.sendItem(ctx, chat, it); err != nil {
 			return 0, false, err
 		} else if out == outBlocked {

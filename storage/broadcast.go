@@ -17,13 +17,19 @@ func (s *Store) broadcastKeys(id string) (record, outcomes string) {
 	return base, base + ":out"
 }
 
-// outcomeScript records a recipient's outcome once and counts it.
+// outcomeScript records a recipient's outcome once and counts it, while
+// the broadcast has not ended (its outcomes, chat IDs, are dropped at the
+// end and must not come back), the outcomes expiring with the record.
 //
 //	KEYS: record, outcomes
-//	ARGV: chat, outcome
+//	ARGV: chat, outcome, TTL ms
 var outcomeScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'ended') == '1' then
+	return 0
+end
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
 	redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+	redis.call('PEXPIRE', KEYS[2], ARGV[3])
 end
 return 0
 `)
@@ -33,7 +39,7 @@ return 0
 // after a crash is not counted twice.
 func (s *Store) BroadcastOutcome(ctx context.Context, id string, chat int64, outcome string) error {
 	record, outcomes := s.broadcastKeys(id)
-	if err := outcomeScript.Run(ctx, s.c, []string{record, outcomes}, chat, outcome).Err(); err != nil {
+	if err := outcomeScript.Run(ctx, s.c, []string{record, outcomes}, chat, outcome, broadcastTTL.Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("record broadcast %s outcome: %w", id, err)
 	}
 	return nil
@@ -258,6 +264,13 @@ func (s *Store) QueueBroadcast(ctx context.Context, id string, item []byte, n in
 	chats, err := parseChats(raw, "broadcast recipients")
 	if err != nil {
 		return nil, false, err
+	}
+	if len(chats) == 0 { // the list is shorter than its count (a partial restore): nothing more to queue
+		record, _ := s.broadcastKeys(id)
+		if err := s.c.HSet(ctx, record, "next", b.Total).Err(); err != nil {
+			return nil, false, fmt.Errorf("queue broadcast %s: %w", id, err)
+		}
+		return nil, false, nil
 	}
 	added := make([]*redis.Cmd, len(chats))
 	if _, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {

@@ -159,9 +159,11 @@ func TestForgetDropsAnnouncements(t *testing.T) {
 	if err := s.Forget(ctx, 21, 2, turn, bytesOf(`{"text":"addio"}`)); err != nil {
 		t.Fatal(err)
 	}
+	// The announcement leaves a tombstone in its place: a delivery under
+	// way removes what it sent by position.
 	out, _ := s.Outbox(ctx, 21)
-	if len(out) != 2 || string(out[0]) != `{"text":"risposta"}` || string(out[1]) != `{"text":"addio"}` {
-		t.Fatalf("outbox after /forget: %q; want the reply and the goodbye, no announcement", out)
+	if len(out) != 3 || string(out[0]) != `{"text":"risposta"}` || string(out[1]) != `{"k":"dropped"}` || string(out[2]) != `{"text":"addio"}` {
+		t.Fatalf("outbox after /forget: %q; want the reply, the announcement's tombstone and the goodbye", out)
 	}
 	// The copy dropped is accounted for: the broadcast can end.
 	if counts, _ := s.BroadcastCounts(ctx, "b"); counts["skipped"] != 1 {
@@ -253,5 +255,64 @@ func TestStopBroadcastOnlyWhileSending(t *testing.T) {
 	}
 	if b.State != "stopped" || b.Reason != "deleted" || b.Ended {
 		t.Errorf("sending broadcast after a stop: %q (%q) ended %v; want stopped (deleted), not ended", b.State, b.Reason, b.Ended)
+	}
+}
+
+// TestNoOutcomeAfterTheEnd: once a broadcast ended (its outcomes, chat
+// IDs, dropped), a late outcome (a copy delivered after a stall, a member
+// forgotten after) is not recorded: no chat ID comes back, the counts stay.
+func TestNoOutcomeAfterTheEnd(t *testing.T) {
+	s, c := newStore(t, Options{})
+	ctx := t.Context()
+	if err := s.CreateBroadcast(ctx, Broadcast{ID: "e", From: 1, Message: 1, Audience: "all"}, []int64{41, 42}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.BroadcastOutcome(ctx, "e", 41, "sent"); err != nil {
+		t.Fatal(err)
+	}
+	_, outcomes := s.broadcastKeys("e")
+	if ttl, _ := c.PTTL(ctx, outcomes).Result(); ttl <= 0 {
+		t.Errorf("outcomes TTL %v; want them to expire", ttl)
+	}
+	if err := s.FinishBroadcast(ctx, "e"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.BroadcastOutcome(ctx, "e", 42, "sent"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := c.Exists(ctx, outcomes).Result(); n != 0 {
+		t.Error("a late outcome brought the chat IDs back")
+	}
+	if counts, _ := s.BroadcastCounts(ctx, "e"); counts["sent"] != 1 {
+		t.Errorf("counts %v after the end; want 1 sent", counts)
+	}
+}
+
+// TestForgetDuringDelivery: /forget while a delivery holds an announcement
+// (taken, waiting for its turn): when the delivery removes what it sent,
+// by position, the goodbye queued by /forget is still there to deliver.
+func TestForgetDuringDelivery(t *testing.T) {
+	s, _ := newStore(t, Options{})
+	ctx := t.Context()
+	mustCommit(t, s, 22, 1, "x")
+	if err := s.CreateBroadcast(ctx, Broadcast{ID: "d", From: 1, Message: 1, Audience: "all"}, []int64{22}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.QueueBroadcast(ctx, "d", []byte(`{"copy":{"from":1,"msg":1},"k":"broadcast","bc":"d"}`), 10); err != nil {
+		t.Fatal(err)
+	}
+	token := NewSenderToken()
+	if items, ok, err := s.TakeOutbox(ctx, 22, token, time.Minute); err != nil || !ok || len(items) != 1 {
+		t.Fatalf("TakeOutbox = %q, %v, %v", items, ok, err)
+	}
+	if err := s.Forget(ctx, 22, 2, mustBegin(t, s, 22, 2), bytesOf(`{"text":"addio"}`)); err != nil {
+		t.Fatal(err)
+	}
+	left, err := s.SentLast(ctx, 22, token, 1) // the copy went (it was in flight)
+	if err != nil || left != 1 {
+		t.Fatalf("SentLast = %d, %v; want the goodbye left", left, err)
+	}
+	if out, _ := s.Outbox(ctx, 22); len(out) != 1 || string(out[0]) != `{"text":"addio"}` {
+		t.Fatalf("outbox %q; want the goodbye", out)
 	}
 }

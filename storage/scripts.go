@@ -51,11 +51,14 @@ if ARGV[6] == 'erase' then
 	redis.call('DEL', KEYS[1], KEYS[5], KEYS[6])
 	-- Announcements not delivered yet do not go to someone who asked to
 	-- be forgotten (the other messages, answers, do).
+	-- Each in its place, as a tombstone: a delivery under way removes
+	-- what it sent by position.
 	local kept = {}
 	for _, item in ipairs(redis.call('LRANGE', KEYS[4], 0, -1)) do
 		local bc = string.match(item, '"bc":"([^"]*)"')
 		if bc then
 			table.insert(dropped, bc)
+			table.insert(kept, '{"k":"dropped"}')
 		else
 			table.insert(kept, item)
 		end

@@ -99,6 +99,7 @@ func loadConfig() (settings, error) {
 			problems = append(problems, fmt.Sprintf("LISTEN_ADDR=%q is not host:port (e.g. :8080)", c.ListenAddr))
 		}
 	}
+	c.LogLevel = strings.ToLower(strings.TrimSpace(c.LogLevel))
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
