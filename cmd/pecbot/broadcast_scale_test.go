@@ -89,24 +89,7 @@ func broadcastFiveThousand(t *testing.T, staff, first int64, document bool) {
 	// broadcast (at 28 a second, "within a second" is at most 28 copies
 	// going out meanwhile; up to twice that for a busy machine).
 	waitUntil(t, 3*time.Minute, "40% of the broadcast out", func() bool { return len(delivered()) >= n*4/10 })
-	pushed := time.Now()
-	r.fake.PushMessage(talker, "/start")
-	waitText(t, r.fake, talker, "cosa devi fare?", 30*time.Second)
-	var answered time.Time
-	for _, c := range r.fake.CallsOf("sendMessage") {
-		if chat, _ := c.Params["chat_id"].(int64); chat == talker && answered.IsZero() {
-			answered = c.At
-		}
-	}
-	between := 0
-	for _, c := range r.fake.CallsOf("copyMessage") {
-		if c.Status == http.StatusOK && c.At.After(pushed) && c.At.Before(answered) {
-			between++
-		}
-	}
-	t.Logf("the member's answer came %v after the message; %d copies of the broadcast went out meanwhile",
-		answered.Sub(pushed).Round(time.Millisecond), between)
-	if between > 56 {
+	if between := talkDuringBroadcast(t, r.fake, talker); between > 56 {
 		t.Errorf("%d copies went out before the member's answer: it waited behind the broadcast", between)
 	}
 	// Another member, whose copy is not queued yet, asks to be forgotten.

@@ -176,40 +176,53 @@ func (s *Server) start() error {
 
 // startLocked runs redis-server on s.port and waits until it answers PING.
 func (s *Server) startLocked() error {
-	logPath := filepath.Join(s.dir, "redis.log")
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	cmd, done, err := launch(s.bin, s.dir, s.port, append([]string{
+		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir, "--daemonize", "no"}, s.args...))
 	if err != nil {
 		return err
 	}
+	s.proc, s.done = cmd, done
+	return nil
+}
+
+// launch runs bin with args in dir, its output appended to dir/redis.log,
+// and waits until the server on port answers PING. It returns the process
+// and a channel closed once it has exited; a process that does not answer
+// in time is killed.
+func launch(bin, dir string, port int, args []string) (*exec.Cmd, chan struct{}, error) {
+	logPath := filepath.Join(dir, "redis.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
 	defer logFile.Close() // the child has its own copy
-	cmd := exec.Command(s.bin, append([]string{
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir, "--daemonize", "no"}, s.args...)...)
-	cmd.Dir = s.dir
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	s.proc, s.done = cmd, done
 
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	deadline := time.Now().Add(readyWithin)
 	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
-		err := command(s.Addr(), "PING")
+		err := command(addr, "PING")
 		if err == nil {
-			return nil
+			return cmd, done, nil
 		}
 		select {
 		case <-done:
-			s.proc = nil
 			log, _ := os.ReadFile(logPath)
-			return fmt.Errorf("redis-server exited on port %d: %s", s.port, lastLines(string(log), 5))
+			return nil, nil, fmt.Errorf("redis-server exited on port %d: %s", port, lastLines(string(log), 5))
 		case <-time.After(wait):
 		}
 		if time.Now().After(deadline) {
-			s.killLocked()
-			return fmt.Errorf("redis-server on port %d did not answer PING within %s: %v", s.port, readyWithin, err)
+			_ = cmd.Process.Kill()
+			<-done
+			return nil, nil, fmt.Errorf("redis-server on port %d did not answer PING within %s: %v", port, readyWithin, err)
 		}
 	}
 }

@@ -366,39 +366,12 @@ func (p *process) running() bool {
 
 // start runs the process and waits until it answers PING.
 func (p *process) start(bin string, args []string) error {
-	logFile, err := os.OpenFile(p.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	cmd, done, err := launch(bin, p.dir, p.port, args)
 	if err != nil {
 		return err
 	}
-	defer logFile.Close() // the child has its own copy
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = p.dir
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
 	p.proc, p.done = cmd, done
-
-	deadline := time.Now().Add(readyWithin)
-	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
-		err := command(p.addr(), "PING")
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-done:
-			p.proc = nil
-			log, _ := os.ReadFile(p.logPath())
-			return fmt.Errorf("redis-server exited on port %d: %s", p.port, lastLines(string(log), 5))
-		case <-time.After(wait):
-		}
-		if time.Now().After(deadline) {
-			p.kill()
-			return fmt.Errorf("redis-server on port %d did not answer PING within %s: %v", p.port, readyWithin, err)
-		}
-	}
+	return nil
 }
 
 // kill ends the process with SIGKILL and waits until it is gone.
