@@ -3,7 +3,6 @@ package bot
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 
@@ -23,24 +22,14 @@ func TestWebhookAnswersPressInResponse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, r.hook, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "hook-secret")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
+		status, raw := r.post(t, body)
 		var call map[string]string
 		if len(raw) > 0 {
 			if err := json.Unmarshal(raw, &call); err != nil {
 				t.Fatalf("response %q: %v", raw, err)
 			}
 		}
-		return resp.StatusCode, call
+		return status, call
 	}
 
 	if status, call := post(textUpdate(1, chat, "/start")); status != http.StatusOK || call != nil {

@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -73,6 +75,24 @@ func (r *hookRig) deliver(t *testing.T, u map[string]any) {
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("webhook delivery: HTTP %d, %v; want 200", status, err)
 	}
+}
+
+// post posts body to the webhook as Telegram does (with the secret) and
+// returns the answer's status and body.
+func (r *hookRig) post(t *testing.T, body []byte) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, r.hook, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "hook-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, answer
 }
 
 func textUpdate(id, chat int64, text string) map[string]any {

@@ -553,17 +553,11 @@ func TestBadInputConfig(t *testing.T) {
 		// The listener, in polling mode too (/healthz, /readyz, /metrics).
 		{map[string]string{"LISTEN_ADDR": "8080"}, "LISTEN_ADDR"},
 	} {
-		env := map[string]string{"TELEGRAM_TOKEN": "1:x"}
-		for k, v := range tc.env {
-			env[k] = v
-		}
-		cleanEnv(t, env)
-		var out bytes.Buffer
-		err := run(context.Background(), nil, strings.NewReader(""), &out, &out)
+		out, err := runWithConfig(t, tc.env)
 		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v (exit %d), want an error naming %s, exit 2", tc.env, err, exitCode(err), tc.want)
 		}
-		if err != nil && strings.Contains(err.Error()+out.String(), "TEST-token") {
+		if err != nil && strings.Contains(err.Error()+out, "TEST-token") {
 			t.Errorf("%q: the token is repeated: %v", tc.env, err)
 		}
 	}

@@ -34,15 +34,23 @@ func TestTelegramConfigErrors(t *testing.T) {
 		{map[string]string{"STAFF_IDS": "-5"}, "STAFF_IDS"},
 		{map[string]string{"STAFF_IDS": "0"}, "STAFF_IDS"},
 	} {
-		env := map[string]string{"TELEGRAM_TOKEN": "1:x"}
-		for k, v := range tc.env {
-			env[k] = v
-		}
-		cleanEnv(t, env)
-		var out bytes.Buffer
-		err := run(context.Background(), nil, strings.NewReader(""), &out, &out)
+		_, err := runWithConfig(t, tc.env)
 		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v (exit %d), want an error naming %s, exit 2", tc.env, err, exitCode(err), tc.want)
 		}
 	}
+}
+
+// runWithConfig runs the bot with a token and env (nothing else of the
+// environment) and returns what it printed and what run returned.
+func runWithConfig(t *testing.T, env map[string]string) (string, error) {
+	t.Helper()
+	all := map[string]string{"TELEGRAM_TOKEN": "1:x"}
+	for k, v := range env {
+		all[k] = v
+	}
+	cleanEnv(t, all)
+	var out bytes.Buffer
+	err := run(context.Background(), nil, strings.NewReader(""), &out, &out)
+	return out.String(), err
 }
