@@ -473,8 +473,8 @@ func (t *Telegram) RunBroadcast(ctx context.Context, id string) error {
 		t.Log.Error().Str("broadcast", id).Msg("broadcast task without its record: dropped")
 		return nil
 	}
-	item, err := json.Marshal(Outgoing{Copy: &Copy{FromChat: b.From, Message: b.Message, Paid: t.Staff.Paid},
-		Kind: KindBroadcast, Broadcast: id})
+	item, err := (Outgoing{Copy: &Copy{FromChat: b.From, Message: b.Message, Paid: t.Staff.Paid},
+		Kind: KindBroadcast, Broadcast: id}).encode()
 	if err != nil {
 		return err
 	}
@@ -553,7 +553,7 @@ const (
 // finishBroadcast marks broadcast b done and queues its report (text) to
 // the staff member and the staff group, once each even if run again.
 func (t *Telegram) finishBroadcast(ctx context.Context, b storage.Broadcast, text string) error {
-	item, err := json.Marshal(Outgoing{Kind: KindReply, Text: text})
+	item, err := Outgoing{Kind: KindReply, Text: text}.encode()
 	if err != nil {
 		return err
 	}

@@ -108,4 +108,23 @@ func TestRedisCostOfAnUpdate(t *testing.T) {
 	if got := fake.Sent(chat); len(got) == 0 || got[len(got)-1].Plain == "" {
 		t.Fatal("the reply was not delivered")
 	}
+
+	// Handled and delivered by the same process, as on Telegram: the
+	// commit takes the outbox for the sender (no TakeOutbox of its own).
+	tg.Sender = sender
+	sent := len(fake.Sent(chat))
+	if err := tg.Handle(ctx, &models.Update{ID: 6, Message: &models.Message{Chat: models.Chat{ID: chat, Type: models.ChatTypePrivate}, Text: "/status"}}); err != nil {
+		t.Fatal(err)
+	}
+	sender.Close() // waits for the delivery the update started
+	trips, cmds = counter.take()
+	if got := fake.Sent(chat); len(got) <= sent {
+		t.Fatal("the reply to the last update was not delivered")
+	}
+	// Begin, Commit (taking the outbox), the shared pace, the message
+	// removed with the outbox given back.
+	if trips != 4 {
+		t.Errorf("handling and delivering one update took %d Redis round trips (%d commands), want 4", trips, cmds)
+	}
+	t.Logf("handling and delivering: %d round trips, %d commands sent", trips, cmds)
 }

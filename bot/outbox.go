@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -56,13 +57,26 @@ func outboxOf(replies []Reply, callbackID string, kind Kind) ([][]byte, error) {
 	}
 	out := make([][]byte, 0, len(items))
 	for _, it := range items {
-		b, err := json.Marshal(it)
+		b, err := it.encode()
 		if err != nil {
-			return nil, fmt.Errorf("encode outgoing message: %w", err)
+			return nil, err
 		}
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// encode writes the item as the outbox keeps it: JSON, its HTML as it is
+// (json.Marshal would write each < and > of a formatted text as \u003c and
+// \u003e, longer to store and slower to read back).
+func (it Outgoing) encode() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(it); err != nil {
+		return nil, fmt.Errorf("encode outgoing message: %w", err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // chatRef names a chat in logs without its Telegram ID (personal data): a

@@ -201,13 +201,66 @@ func (s *Sender) KickAs(chat int64, kind Kind) {
 		slots, urgent = s.bulkSlots, make(chan struct{}, 1)
 		s.urgent[chat] = urgent
 	}
-	go s.run(chat, slots, urgent)
+	go s.run(chat, slots, urgent, nil, time.Time{})
+}
+
+// Handover reserves chat's next delivery in this process for the messages
+// a turn is about to commit, and asks the commit to take the chat's
+// outbox for it in its own round trip. It is nil when a delivery of chat
+// runs here already (that one takes the new messages too) or the sender
+// is stopping. Every non-nil Handover must be given back to HandedOver.
+func (s *Sender) Handover(chat int64) *storage.Handover {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.running[chat] {
+		return nil
+	}
+	// Reserved: no other delivery of chat starts here before HandedOver
+	// (kicks meanwhile ask it to look again), so what the commit takes
+	// is only this one's to send.
+	s.running[chat] = true
+	s.wg.Add(1)
+	return &storage.Handover{Token: s.token, TTL: outboxLockTTL}
+}
+
+// HandedOver starts the delivery reserved by Handover (h) once the turn's
+// commit ended, well or not: from the outbox the commit took, or, when it
+// took none, as KickAs would. A nil h is KickAs.
+func (s *Sender) HandedOver(chat int64, kind Kind, h *storage.Handover) {
+	if h == nil {
+		s.KickAs(chat, kind)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		if h.Taken {
+			// Stopping: let go now, so that the next start need not wait
+			// for the hold to expire.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), time.Second)
+			_, _ = s.Store.FinishOutbox(ctx, chat, s.token)
+			cancel()
+		}
+		s.stopped(chat)
+		s.wg.Done()
+		return
+	}
+	slots, urgent := s.slots, chan struct{}(nil)
+	if kind != KindReply {
+		slots, urgent = s.bulkSlots, make(chan struct{}, 1)
+		s.urgent[chat] = urgent
+	}
+	if !h.Taken {
+		h = nil
+	}
+	go s.run(chat, slots, urgent, h, time.Now())
 }
 
 // run delivers chat's outbox until nothing more was kicked for it. A
 // delivery waiting for a bulk slot moves to the replies' slots when a reply
-// is kicked for its chat (urgent).
-func (s *Sender) run(chat int64, slots, urgent chan struct{}) {
+// is kicked for its chat (urgent). taken, when set, is the outbox a commit
+// took for this sender at takenAt.
+func (s *Sender) run(chat int64, slots, urgent chan struct{}, taken *storage.Handover, takenAt time.Time) {
 	defer s.wg.Done()
 	backoff := time.Duration(0)
 	for {
@@ -230,7 +283,13 @@ func (s *Sender) run(chat int64, slots, urgent chan struct{}) {
 		// Delivering among the replies (kicked by one, or a reply came while
 		// waiting), everything in the chat's outbox goes at a reply's
 		// priority: the member is talking to the bot now.
-		err := s.deliver(s.ctx, chat, slots == s.slots)
+		if taken != nil && time.Since(takenAt) > outboxLockTTL/3 {
+			// Waited long for a slot: the hold may be about to expire, and
+			// another process take the outbox; take it afresh.
+			taken = nil
+		}
+		err := s.deliver(s.ctx, chat, slots == s.slots, taken)
+		taken = nil
 		<-slots
 		if err != nil && s.ctx.Err() == nil {
 			// Redis or Telegram unreachable: try again, waiting longer
@@ -286,14 +345,24 @@ func (s *Sender) Close() {
 // process at a time delivers a chat (the others leave it to that one). Its
 // Redis cost is one round trip to take the outbox, one per message sent,
 // and one to let go.
-func (s *Sender) Deliver(ctx context.Context, chat int64) error { return s.deliver(ctx, chat, false) }
+func (s *Sender) Deliver(ctx context.Context, chat int64) error {
+	return s.deliver(ctx, chat, false, nil)
+}
 
-// deliver is Deliver; asReplies paces every message as a reply.
-func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool) error {
+// deliver is Deliver; asReplies paces every message as a reply. taken,
+// when set, is the outbox already taken for this sender (by a commit).
+func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool, taken *storage.Handover) error {
 	for {
-		items, ok, err := s.Store.TakeOutbox(ctx, chat, s.token, outboxLockTTL)
-		if err != nil || !ok {
-			return err
+		var items [][]byte
+		if taken != nil {
+			items, taken = taken.Items, nil
+		} else {
+			var ok bool
+			var err error
+			items, ok, err = s.Store.TakeOutbox(ctx, chat, s.token, outboxLockTTL)
+			if err != nil || !ok {
+				return err
+			}
 		}
 		left, released, err := s.deliverItems(ctx, chat, s.token, items, asReplies)
 		if released { // the last item's round trip gave the outbox back
@@ -433,6 +502,7 @@ const broadcastTries = 4
 // sendWithRetry sends one item until Telegram accepts or refuses it for
 // good.
 func (s *Sender) sendWithRetry(ctx context.Context, chat int64, it Outgoing) (outcome, error) {
+	ctx = resultUnread(ctx) // accepted is all the sender needs to know
 	backoff := 200 * time.Millisecond
 	done := 0 // parts of a long text accepted so far: a retry sends the rest
 	for try := 1; ; try++ {

@@ -184,6 +184,11 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 			return err
 		}
 	}
+	if len(items) > 0 && t.Sender != nil {
+		// The commit takes the outbox for this process's delivery.
+		turn.Handover = t.Sender.Handover(in.chat)
+		defer t.Sender.HandedOver(in.chat, kind, turn.Handover)
+	}
 	switch {
 	case out.Forget:
 		err = t.Turns.Forget(ctx, in.chat, updateID, turn, items)
@@ -203,9 +208,6 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 		if err := t.Wakes.Cancel(ctx, in.chat, was); err != nil {
 			t.Log.Warn().Err(err).Msg("an old wake-up could not be cancelled; it will find nothing to do")
 		}
-	}
-	if len(items) > 0 && t.Sender != nil {
-		t.Sender.KickAs(in.chat, kind)
 	}
 	return nil
 }

@@ -2,9 +2,11 @@ package bot
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 )
 
 // WholeBodies wraps a Bot API client's transport so that each request's
@@ -12,6 +14,14 @@ import (
 // streams its multipart form through a pipe, which net/http sends chunked,
 // a write (a system call) per piece; a message's form is a few hundred
 // bytes, sent in one write this way.
+//
+// It also spares the client decoding results nobody reads: for a call
+// whose context is marked so (the sender's: it only needs to know that
+// Telegram accepted the message), an answer {"ok":true,...} reaches the
+// library as {"ok":true,"result":null}. go-telegram/bot decodes each
+// result whole (a sent message comes back with its text, entities and
+// keyboard), the largest part of a call's CPU. Other answers (errors, with
+// their retry_after) pass unchanged.
 func WholeBodies(next http.RoundTripper) http.RoundTripper {
 	return wholeBodies{next}
 }
@@ -21,7 +31,7 @@ type wholeBodies struct{ next http.RoundTripper }
 // RoundTrip implements http.RoundTripper.
 func (w wholeBodies) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body == nil || req.Body == http.NoBody || req.ContentLength > 0 {
-		return w.next.RoundTrip(req)
+		return w.send(req)
 	}
 	body, err := io.ReadAll(req.Body)
 	_ = req.Body.Close()
@@ -32,5 +42,39 @@ func (w wholeBodies) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	return w.next.RoundTrip(r)
+	return w.send(r)
+}
+
+// send makes the call; an accepted call's result nobody reads is cut.
+func (w wholeBodies) send(r *http.Request) (*http.Response, error) {
+	resp, err := w.next.RoundTrip(r)
+	if err != nil || resp.StatusCode != http.StatusOK || r.Context().Value(resultUnreadKey{}) == nil {
+		return resp, err
+	}
+	got, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read the answer's body: %w", err)
+	}
+	if bytes.HasPrefix(bytes.TrimLeft(got, " \t\r\n"), acceptedPrefix) {
+		got = acceptedUnread
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(got))
+	resp.ContentLength = int64(len(got))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(got)))
+	resp.Header.Del("Content-Encoding")
+	return resp, nil
+}
+
+var (
+	acceptedPrefix = []byte(`{"ok":true`)
+	acceptedUnread = []byte(`{"ok":true,"result":null}`)
+)
+
+type resultUnreadKey struct{}
+
+// resultUnread marks ctx: the results of the Bot API calls made with it
+// are not read (see WholeBodies).
+func resultUnread(ctx context.Context) context.Context {
+	return context.WithValue(ctx, resultUnreadKey{}, true)
 }

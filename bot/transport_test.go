@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -60,5 +61,41 @@ func TestWholeBodies(t *testing.T) {
 	}
 	if sent := fake.Sent(5); len(sent) != 1 || !strings.Contains(sent[0].Plain, "ciao") {
 		t.Errorf("sent %+v; want the message", sent)
+	}
+}
+
+// An accepted call whose result is marked unread comes back without it
+// (nothing to decode), the message sent all the same; an answer that is
+// not ok passes whole (the retry_after of a 429), as does the result of a
+// call not marked.
+func TestWholeBodiesResultUnread(t *testing.T) {
+	fake := telegramtest.New(t, senderToken)
+	api, err := tgbot.New(senderToken, tgbot.WithServerURL(fake.URL()), tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(0, &http.Client{Transport: WholeBodies(http.DefaultTransport)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := resultUnread(t.Context())
+	m, err := api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: 5, Text: "primo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ID != 0 || m.Text != "" {
+		t.Errorf("result decoded although unread: %+v", m)
+	}
+	if _, err := api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		t.Errorf("a call answering true, its result unread: %v", err)
+	}
+	fake.Fail("sendMessage", 1, telegramtest.TooMany(7))
+	var tooMany *tgbot.TooManyRequestsError
+	if _, err := api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: 5, Text: "secondo"}); !errors.As(err, &tooMany) || tooMany.RetryAfter != 7 {
+		t.Errorf("a 429 with its result unread: %v; want retry_after 7", err)
+	}
+	m, err = api.SendMessage(t.Context(), &tgbot.SendMessageParams{ChatID: 5, Text: "terzo"})
+	if err != nil || m.ID == 0 || m.Text != "terzo" {
+		t.Errorf("a call not marked: %+v, %v; want its result", m, err)
+	}
+	if sent := fake.Sent(5); len(sent) != 2 || sent[0].Plain != "primo" || sent[1].Plain != "terzo" {
+		t.Errorf("sent %+v; want primo and terzo", sent)
 	}
 }

@@ -36,6 +36,11 @@ var Languages = []string{"it", "en"}
 type Keyed interface{ LocaleKey() string }
 
 // Renderer turns keys into texts. It is safe for concurrent use.
+//
+// It keeps the texts it renders again and again: those whose arguments are
+// none, or only strings, bools, integers and Keyed, are rendered once and
+// then taken from a cache (bounded, cleared when full). Texts with dates or
+// times are rendered every time.
 type Renderer struct {
 	bundle     *i18n.Bundle
 	localizers map[string]*i18n.Localizer
@@ -43,6 +48,7 @@ type Renderer struct {
 	loc        *time.Location
 	words      map[string]words
 	holiday    func(calendar.Date) (string, bool)
+	cache      textCache
 }
 
 // Option changes how a Renderer writes its arguments.
@@ -65,6 +71,7 @@ func New(facts Facts, loc *time.Location, opts ...Option) (*Renderer, error) {
 	b := i18n.NewBundle(language.Italian)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	r := &Renderer{bundle: b, localizers: map[string]*i18n.Localizer{}, facts: map[string]any{}, loc: loc, words: map[string]words{}}
+	r.cache.max = maxCachedTexts
 	for _, lang := range Languages {
 		if _, err := b.LoadMessageFileFS(files, lang+".toml"); err != nil {
 			return nil, fmt.Errorf("load %s texts: %w", lang, err)
@@ -122,6 +129,25 @@ func (r *Renderer) Render(lang, key string, args map[string]any) (string, error)
 	if !ok {
 		lang, l = Languages[0], r.localizers[Languages[0]]
 	}
+	var room [128]byte // most keys fit: a hit then allocates nothing
+	ck, cacheable := appendCacheKey(room[:0], lang, key, args)
+	if cacheable {
+		if text, ok := r.cache.get(ck); ok {
+			return text, nil
+		}
+	}
+	text, err := r.render(l, lang, key, args)
+	if err != nil {
+		return "", err // not cached: it fails again the same way
+	}
+	if cacheable {
+		r.cache.put(ck, text)
+	}
+	return text, nil
+}
+
+// render is Render without the cache; lang is spoken, l its localizer.
+func (r *Renderer) render(l *i18n.Localizer, lang, key string, args map[string]any) (string, error) {
 	data := make(map[string]any, len(r.facts)+len(args))
 	for k, v := range r.facts {
 		data[k] = v

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -953,4 +954,159 @@ func TestHolidayNamesEscaped(t *testing.T) {
 	if want := "Sunday 3 October 2027 and Monday 4 October 2027 (&lt;Festa&gt; &amp; &#34;co&#34;)."; !strings.Contains(got, want) {
 		t.Errorf("got %q, want it to contain %q", got, want)
 	}
+}
+
+// cacheableSets are argSets with only the values whose texts the renderer
+// keeps (strings, bools, integers, Keyed): the dates and times dropped.
+func cacheableSets(t *testing.T) []map[string]any {
+	var sets []map[string]any
+	for _, args := range argSets(t) {
+		kept := map[string]any{}
+		for k, v := range args {
+			switch v.(type) {
+			case calendar.Date, []calendar.Date, time.Time:
+			default:
+				kept[k] = v
+			}
+		}
+		sets = append(sets, kept)
+	}
+	return sets
+}
+
+// Rendering twice gives what a renderer that never rendered the text gives
+// the first time: for every key of every language, without arguments, with
+// the sample arguments (dates: not cached) and with their cacheable part
+// (cached; some of those fail for lack of a date, and fail again the same).
+func TestRenderCachedEqualsFresh(t *testing.T) {
+	shared := newRenderer(t, locales.Latina())
+	fresh := newRenderer(t, locales.Latina())
+	sets := append([]map[string]any{nil}, argSets(t)...)
+	sets = append(sets, cacheableSets(t)...)
+	for _, lang := range locales.Languages {
+		keys, err := locales.Keys(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			for i, args := range sets {
+				want, wantErr := fresh.Render(lang, k, args)
+				for n := 1; n <= 2; n++ {
+					got, err := shared.Render(lang, k, args)
+					if got != want || (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+						t.Errorf("%s %s (args %d), render %d: got %q, %v; want %q, %v", lang, k, i, n, got, err, want, wantErr)
+					}
+				}
+			}
+		}
+	}
+}
+
+// Arguments that differ only in a value's type, or in which name holds which
+// value, give their own texts, however often and in whatever order they are
+// rendered; the order in which a map was filled does not matter.
+func TestRenderCacheDistinguishesArguments(t *testing.T) {
+	r := newRenderer(t, locales.Latina())
+	tests := []struct {
+		key  string
+		args map[string]any
+		want string // "" for an error
+	}{
+		{"step.checklist_left", map[string]any{"Left": 1, "Ticked": false}, "Tolto il segno. Manca ancora 1 voce: tocca ogni voce quando l'hai fatta."},
+		{"step.checklist_left", map[string]any{"Left": 1, "Ticked": "false"}, "Segnato. Manca ancora 1 voce: tocca ogni voce quando l'hai fatta."}, // a non-empty string is true
+		{"step.checklist_left", map[string]any{"Left": 1, "Ticked": ""}, "Tolto il segno. Manca ancora 1 voce: tocca ogni voce quando l'hai fatta."},
+		{"step.checklist_left", map[string]any{"Left": int64(2), "Ticked": true}, "Segnato. Mancano ancora 2 voci: tocca ogni voce quando l'hai fatta."},
+		{"step.checklist_left", map[string]any{"Left": "1", "Ticked": true}, ""}, // "1" is not 1: eq fails
+		{"step.checklist_left", map[string]any{"Left": 1, "Ticked": true}, "Segnato. Manca ancora 1 voce: tocca ogni voce quando l'hai fatta."},
+		{"btn.todo", map[string]any{"Item": ref("check.item2")}, "☐ PEC all'Ordine per l'attivazione"},
+		{"btn.todo", map[string]any{"Item": "check.item2"}, "☐ check.item2"},
+		{"date.not_a_date", map[string]any{"Example": "1"}, "Non riesco a leggere una data. Scrivila per esempio così: <code>1</code>"},
+		{"date.not_a_date", map[string]any{"Example": "1:x"}, "Non riesco a leggere una data. Scrivila per esempio così: <code>1:x</code>"},
+		{"date.not_a_date", map[string]any{"Example": "1", "X": "x"}, "Non riesco a leggere una data. Scrivila per esempio così: <code>1</code>"},
+		{"date.not_a_date", map[string]any{"Example": "<&>"}, "Non riesco a leggere una data. Scrivila per esempio così: <code>&lt;&amp;&gt;</code>"},
+	}
+	for round := range 3 {
+		for i := range tests {
+			tt := tests[(i*5+round)%len(tests)] // another order in every round
+			got, err := r.Render("it", tt.key, tt.args)
+			if tt.want == "" {
+				if err == nil {
+					t.Errorf("round %d: %s %v = %q, want an error", round, tt.key, tt.args, got)
+				}
+				continue
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("round %d: %s %v = %q, %v; want %q", round, tt.key, tt.args, got, err, tt.want)
+			}
+		}
+	}
+
+	// The staff's statistics: the same counts inserted in two orders give one
+	// text; two counts swapped give another.
+	names := []string{"Members", "Active", "Blocked", "Italian", "English", "Activating", "Waiting", "Overdue",
+		"Done", "Renewing", "Lapsed", "Gone", "RemindersPending", "RemindersToday"}
+	forward, backward, swapped := map[string]any{}, map[string]any{}, map[string]any{}
+	for i, n := range names {
+		forward[n] = 100 + i
+		swapped[n] = 100 + i
+	}
+	for i := len(names) - 1; i >= 0; i-- {
+		backward[names[i]] = 100 + i
+	}
+	swapped["Members"], swapped["Active"] = 101, 100
+	a, errA := r.Render("en", "info.staff_stats", forward)
+	b, errB := r.Render("en", "info.staff_stats", backward)
+	c, errC := r.Render("en", "info.staff_stats", swapped)
+	if errA != nil || errB != nil || errC != nil {
+		t.Fatal(errA, errB, errC)
+	}
+	if a != b {
+		t.Errorf("the same counts in another order:\n%q\n%q", a, b)
+	}
+	if a == c {
+		t.Errorf("Members and Active swapped give the same text %q", a)
+	}
+	if want, err := newRenderer(t, locales.Latina()).Render("en", "info.staff_stats", swapped); err != nil || c != want {
+		t.Errorf("swapped counts: got %q, want %q (%v)", c, want, err)
+	}
+}
+
+// Goroutines rendering the same texts at once, cached or with dates, get
+// the texts a lone renderer gives (run with -race).
+func TestRenderConcurrent(t *testing.T) {
+	type input struct {
+		lang, key string
+		args      map[string]any
+	}
+	var inputs []input
+	for _, lang := range locales.Languages {
+		for _, k := range []string{"btn.menu", "step.menu", "welcome", "step.checklist_left", "btn.todo", "info.status", "step.act_wait", "btn.year"} {
+			for _, args := range []map[string]any{nil, cacheableSets(t)[0], cacheableSets(t)[1], argSets(t)[0]} {
+				inputs = append(inputs, input{lang, k, args})
+			}
+		}
+	}
+	want := make([]string, len(inputs))
+	wantErr := make([]bool, len(inputs))
+	lone := newRenderer(t, locales.Latina())
+	for i, in := range inputs {
+		text, err := lone.Render(in.lang, in.key, in.args)
+		want[i], wantErr[i] = text, err != nil
+	}
+	r := newRenderer(t, locales.Latina())
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for round := range 3 {
+				for j := range inputs {
+					i := (j + g*len(inputs)/4 + round) % len(inputs)
+					got, err := r.Render(inputs[i].lang, inputs[i].key, inputs[i].args)
+					if got != want[i] || (err != nil) != wantErr[i] {
+						t.Errorf("%s %s %v: got %q, %v; want %q (error: %v)", inputs[i].lang, inputs[i].key, inputs[i].args, got, err, want[i], wantErr[i])
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

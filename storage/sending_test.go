@@ -131,3 +131,84 @@ func TestSentLastGivesTheOutboxBack(t *testing.T) {
 		t.Errorf("an emptied outbox is still listed: %v", pending)
 	}
 }
+
+// TestCommitHandsTheOutboxOver: a commit that queues messages for a
+// delivering process takes the outbox for it in the same round trip (what
+// TakeOutbox would have read); not when another process delivers the chat,
+// and not for a commit that conflicted (the hold is let go: the turn is
+// redone).
+func TestCommitHandsTheOutboxOver(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t, Options{})
+	const chat = 11
+	token := NewSenderToken()
+
+	turn, err := s.Begin(ctx, chat, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn.Handover = &Handover{Token: token, TTL: time.Minute}
+	if err := s.Commit(ctx, chat, 1, turn, []byte(`{"v":1}`), [][]byte{[]byte("a"), []byte("b")}, 0, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if h := turn.Handover; !h.Taken || len(h.Items) != 2 || string(h.Items[0]) != "a" || string(h.Items[1]) != "b" {
+		t.Fatalf("handover = %v %q; want taken [a b]", h.Taken, h.Items)
+	}
+	if _, ok, err := s.TakeOutbox(ctx, chat, NewSenderToken(), time.Minute); ok || err != nil {
+		t.Fatalf("another process took the outbox handed over (ok %v, %v)", ok, err)
+	}
+	if left, err := s.SentLast(ctx, chat, token, 2); err != nil || left != 0 {
+		t.Fatalf("SentLast after the handover = %d, %v; want 0 left", left, err)
+	}
+
+	// Another process delivers the chat: the commit queues, takes nothing.
+	other := NewSenderToken()
+	turn, _ = s.Begin(ctx, chat, 2)
+	if err := s.Commit(ctx, chat, 2, turn, []byte(`{"v":1}`), [][]byte{[]byte("c")}, 0, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.TakeOutbox(ctx, chat, other, time.Minute); !ok {
+		t.Fatal("the other process could not take the outbox")
+	}
+	turn, _ = s.Begin(ctx, chat, 3)
+	turn.Handover = &Handover{Token: token, TTL: time.Minute}
+	if err := s.Commit(ctx, chat, 3, turn, []byte(`{"v":1}`), [][]byte{[]byte("d")}, 0, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if turn.Handover.Taken || turn.Handover.Items != nil {
+		t.Fatalf("handover taken from the process delivering: %q", turn.Handover.Items)
+	}
+	if left, err := s.SentLast(ctx, chat, other, 1); err != nil || left != 1 {
+		t.Fatalf("the delivering process's SentLast = %d, %v; want d left", left, err)
+	}
+
+	// A conflicting commit queues nothing and hands nothing over, and lets
+	// go of the hold it took.
+	stale, _ := s.Begin(ctx, chat, 4)
+	_ = s.Release(ctx, chat, stale)
+	turn, _ = s.Begin(ctx, chat, 5)
+	if err := s.Commit(ctx, chat, 5, turn, []byte(`{"v":2}`), nil, 0, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	stale.Handover = &Handover{Token: token, TTL: time.Minute}
+	if err := s.Commit(ctx, chat, 4, stale, []byte(`{"v":1}`), [][]byte{[]byte("e")}, 0, time.Time{}); !errors.Is(err, ErrConflict) {
+		t.Fatalf("stale commit: %v, want ErrConflict", err)
+	}
+	if stale.Handover.Taken {
+		t.Fatal("a conflicting commit handed the outbox over")
+	}
+	items, ok, err := s.TakeOutbox(ctx, chat, other, time.Minute)
+	if err != nil || !ok || len(items) != 1 || string(items[0]) != "d" {
+		t.Fatalf("after the conflict, TakeOutbox = %q, %v, %v; want [d], free", items, ok, err)
+	}
+
+	// A turn that queues nothing takes nothing.
+	turn, _ = s.Begin(ctx, chat, 6)
+	turn.Handover = &Handover{Token: token, TTL: time.Minute}
+	if err := s.Commit(ctx, chat, 6, turn, []byte(`{"v":3}`), nil, 0, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if turn.Handover.Taken {
+		t.Fatal("a commit without messages took the outbox")
+	}
+}

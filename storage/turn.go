@@ -19,6 +19,22 @@ type Turn struct {
 	Version int64  // the stored version, 0 if none
 	Token   string // proves to Commit that the lock is still ours
 	Blocked bool   // the member blocked the bot (Telegram answered 403)
+
+	// Handover, when set, asks Commit, Forget and Reply to take the
+	// chat's outbox for a delivering process in their round trip, as
+	// TakeOutbox would, when they queue messages; they fill it in.
+	Handover *Handover
+}
+
+// Handover is the chat's outbox taken for delivery by the round trip that
+// queued messages in it, saving the delivering process a round trip of
+// its own (TakeOutbox). Token and TTL are the caller's; Taken and Items
+// are the commit's answer.
+type Handover struct {
+	Token string        // the delivering process (NewSenderToken)
+	TTL   time.Duration // how long the delivery holds the outbox
+	Taken bool          // the outbox is now Token's: deliver Items, then let go as after TakeOutbox
+	Items [][]byte      // the whole outbox, the messages just queued included
 }
 
 // The outcomes of a turn that are not failures of Redis. Test them with
@@ -143,6 +159,14 @@ func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode s
 	// this design avoids); that is harmless: a stale entry is ignored or
 	// pruned, and a chat wrongly dropped by a failed Forget is indexed again
 	// by its next Commit.
+	h := t.Handover
+	if h != nil {
+		h.Taken, h.Items = false, nil
+		if len(outbox) == 0 {
+			h = nil // nothing queued: nothing to deliver
+		}
+	}
+	var take *redis.Cmd
 	run := func(evalScript func(redis.Pipeliner) *redis.Cmd) (*redis.Cmd, error) {
 		var script *redis.Cmd
 		_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -162,8 +186,14 @@ func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode s
 			if len(outbox) > 0 {
 				p.SAdd(ctx, s.outboxesKey(), chat)
 			}
+			if h != nil {
+				take = takeOutboxScript.EvalSha(ctx, p, []string{k.sending, k.outbox}, h.Token, h.TTL.Milliseconds())
+			}
 			return nil
 		})
+		if errors.Is(err, redis.Nil) || (err != nil && take != nil && err == take.Err()) {
+			err = script.Err() // the take's own answer is read below
+		}
 		return script, err
 	}
 	script, err := run(func(p redis.Pipeliner) *redis.Cmd { return finishScript.EvalSha(ctx, p, keys, args...) })
@@ -192,8 +222,42 @@ func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode s
 	default:
 		return nil, fmt.Errorf("finish script: unexpected reply %T", v)
 	}
+	if take != nil && redis.HasErrorPrefix(take.Err(), "NOSCRIPT") {
+		// Redis does not know the script yet (its first use since a
+		// restart): take the outbox as TakeOutbox does, which loads it.
+		take = takeOutboxScript.Run(ctx, s.c, []string{k.sending, k.outbox}, h.Token, h.TTL.Milliseconds())
+	}
+	taken, tookErr := takenOf(take)
 	if done != 1 {
+		if tookErr == nil && taken != nil {
+			// Taken for nothing: the turn is redone, and commits again.
+			_, _ = s.FinishOutbox(context.WithoutCancel(ctx), chat, h.Token)
+		}
 		return nil, ErrConflict
 	}
+	if h != nil && tookErr == nil && taken != nil {
+		h.Taken, h.Items = true, taken
+	}
 	return dropped, nil
+}
+
+// takenOf reads the answer of the take in a commit's pipeline: the items,
+// or nil when another process delivers the chat (or the take did not run:
+// Redis had lost its scripts; the delivery then takes the outbox itself).
+func takenOf(take *redis.Cmd) ([][]byte, error) {
+	if take == nil {
+		return nil, nil
+	}
+	res, err := take.StringSlice()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	items := make([][]byte, len(res))
+	for i, m := range res {
+		items[i] = []byte(m)
+	}
+	return items, nil
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/omceo-latina/pecbot/storage/redistest"
 )
@@ -171,10 +173,158 @@ func TestUpdates(t *testing.T) {
 	}
 }
 
+// TestUpdatesRounds runs two tiny rounds of pecbot and the floor in
+// turn: the figures are the rounds together, and the rounds: line shows
+// the ratio round by round. (The figures depend on the machine: not
+// checked.)
+func TestUpdatesRounds(t *testing.T) {
+	rds := redistest.StartServer(t)
+	var stdout, stderr lockedBuffer
+	err := run(context.Background(), []string{"updates", "-rounds", "2", "-members", "20", "-think", "1s", "-warmup", "300ms", "-duration", "1s",
+		"-progress", "0", "-redis", "redis://" + rds.Addr() + "/0"}, &stdout, &stderr)
+	out := stdout.String()
+	if err != nil {
+		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr.String())
+	}
+	for _, want := range []string{
+		" duration=1s warmup=300ms rounds=2 send-rate=",
+		" 0 refused by the webhook, 0 redelivered; 0 replies incomplete, 0 messages beyond the replies, 0 unexpected; 0 buttons not shown; 0 members gave up waiting\n",
+		"\nratio:       pecbot against the floor: cpu per update ×",
+		"\nrounds:      2 rounds, pecbot and the floor in turn; cpu per update against the floor round by round: its own ×",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "went wrong") {
+		t.Errorf("the conversation went wrong:\n%s", out)
+	}
+	if t.Failed() {
+		t.Logf("stderr:\n%s", stderr.String())
+	}
+}
+
+// TestMergeResults: two rounds together are their sums, their samples
+// together, their worst; one round is itself.
+func TestMergeResults(t *testing.T) {
+	at := time.Date(2027, 9, 30, 10, 0, 0, 0, time.UTC)
+	millis := func(ns ...int) []time.Duration {
+		var ds []time.Duration
+		for _, n := range ns {
+			ds = append(ds, time.Duration(n)*time.Millisecond)
+		}
+		return ds
+	}
+	a := &targetResult{name: "pecbot",
+		c0: counters{at: at, cpu: time.Second, mallocs: 100, redisCPU: 0.5, machine: 10,
+			commands: map[string]int64{"get": 10}, trips: map[tripKind]int64{}},
+		c1: counters{at: at.Add(2 * time.Second), cpu: 3 * time.Second, mallocs: 1100, gcs: 2, redisCPU: 0.9, machine: 13,
+			commands: map[string]int64{"get": 30, "set": 5}, trips: map[tripKind]int64{}},
+		bySide: map[string]float64{sideBot: 6, sideLoad: 4},
+		acked:  100, sent: 110, latency: millis(1, 2, 3), byStep: [][]time.Duration{millis(1), millis(2, 3)},
+		gaps: millis(1000), paceSlack: 300 * time.Millisecond}
+	b := &targetResult{name: "pecbot",
+		c0: counters{at: at.Add(10 * time.Second), cpu: 5 * time.Second, mallocs: 5000, gcs: 7, redisCPU: 2, machine: 20,
+			commands: map[string]int64{"get": 30, "set": 5}},
+		c1: counters{at: at.Add(13 * time.Second), cpu: 6 * time.Second, mallocs: 5600, gcs: 8, redisCPU: 2.2, machine: 22,
+			commands: map[string]int64{"get": 90, "set": 5, "evalsha": 40}},
+		bySide: map[string]float64{sideBot: 2, "": 2},
+		acked:  300, sent: 305, missing: 1, latency: millis(10, 20, 30, 40, 50, 60, 70), byStep: [][]time.Duration{millis(10)},
+		gaps: millis(900), paceSlack: 100 * time.Millisecond}
+	m := mergeResults([]*targetResult{a, b})
+
+	if m.window() != 5*time.Second || m.acked != 400 || m.sent != 415 || m.missing != 1 || m.rate() != 80 {
+		t.Errorf("window %s, acked %d, sent %d, missing %d, rate %.1f; want 5s, 400, 415, 1, 80/s", m.window(), m.acked, m.sent, m.missing, m.rate())
+	}
+	// Sums over sums: 3 s of CPU for 400 updates, not the mean of 20 ms and 3.3 ms.
+	if m.cpuEach() != 7500*time.Microsecond || m.redisEach() != 1500*time.Microsecond {
+		t.Errorf("cpu per update %s, redis-server's %s; want 7.5ms and 1.5ms", m.cpuEach(), m.redisEach())
+	}
+	if got := m.share(sideBot); got != 8.0/14 {
+		t.Errorf("the bot's share %.3f; want 8/14", got)
+	}
+	if got := m.perUpdate(float64(m.c1.mallocs - m.c0.mallocs)); got != 4 {
+		t.Errorf("%.2f allocations per update; want 4", got)
+	}
+	if m.c1.gcs-m.c0.gcs != 3 {
+		t.Errorf("%d GC cycles; want 3", m.c1.gcs-m.c0.gcs)
+	}
+	commands := map[string]int64{}
+	for k, v := range m.c1.commands {
+		commands[k] = v - m.c0.commands[k]
+	}
+	if commands["get"] != 80 || commands["set"] != 5 || commands["evalsha"] != 40 || len(commands) != 3 {
+		t.Errorf("commands in the windows %v; want get 80, set 5, evalsha 40", commands)
+	}
+	if o, ok := m.others(); !ok || o < 0.279 || o > 0.281 {
+		t.Errorf("other processes %.3f cores (%t); want (5 − 3 − 0.6) ÷ 5 s = 0.28", o, ok)
+	}
+	// Percentiles over all the samples: p50 of the ten is 20 ms (the
+	// rounds' own, 2 ms and 40 ms, average 21 ms).
+	if p50, p99 := percentile(m.latency, 0.5), percentile(m.latency, 0.99); p50 != 20*time.Millisecond || p99 != 70*time.Millisecond {
+		t.Errorf("latency p50 %s p99 %s; want 20ms and 70ms", p50, p99)
+	}
+	if len(m.byStep) != 2 || !slices.Equal(m.byStep[0], millis(1, 10)) || !slices.Equal(m.byStep[1], millis(2, 3)) {
+		t.Errorf("by step %v; want [[1ms 10ms] [2ms 3ms]]", m.byStep)
+	}
+	if !slices.Equal(m.gaps, millis(900, 1000)) || m.paceSlack != 100*time.Millisecond {
+		t.Errorf("gaps %v, pace slack %s; want [900ms 1s] and 100ms", m.gaps, m.paceSlack)
+	}
+	// A problem in any round is the merged result's.
+	if _, errs := m.problems(updatesConfig{rate: 100}); len(errs) != 1 {
+		t.Errorf("problems %q; want the incomplete reply of the second round", errs)
+	}
+	// The rounds are left as they were.
+	if !slices.Equal(a.latency, millis(1, 2, 3)) || a.c1.commands["evalsha"] != 0 || a.bySide[""] != 0 {
+		t.Errorf("the first round changed: %+v", a)
+	}
+	// A round whose machine is unknown makes the whole unknown.
+	b.c0.machine = 0
+	if _, ok := mergeResults([]*targetResult{a, b}).others(); ok {
+		t.Errorf("other processes known with a round not knowing them")
+	}
+	if mergeResults([]*targetResult{a}) != a {
+		t.Errorf("one round is not itself")
+	}
+	if got := []float64{median([]float64{3, 1, 2}), median([]float64{4, 1, 3, 2}), median(nil)}; !slices.Equal(got, []float64{2, 2.5, 0}) {
+		t.Errorf("medians %v; want 2, 2.5, 0", got)
+	}
+}
+
+// TestPrintRounds: the rounds: line gives the ratio: line's two CPU
+// ratios round by round, and their medians.
+func TestPrintRounds(t *testing.T) {
+	// round makes a target of 1,000 updates in 1 s, half its CPU on its
+	// own side.
+	round := func(cpu time.Duration, redisCPU float64) *targetResult {
+		return &targetResult{c1: counters{at: time.Unix(1, 0), cpu: cpu, redisCPU: redisCPU}, c0: counters{at: time.Unix(0, 0)},
+			bySide: map[string]float64{sideBot: 1, sideLoad: 1}, acked: 1000}
+	}
+	// Own: 2 ms against 0.5 ms, then 1 ms; the whole: 3 ms against 1 ms, then 2 ms.
+	r := &updatesResult{bots: []*targetResult{round(2*time.Second, 1), round(2*time.Second, 1)},
+		floors: []*targetResult{round(time.Second, 0), round(2*time.Second, 0)}}
+	var out bytes.Buffer
+	r.printRounds(&out)
+	if want := "rounds:      2 rounds, pecbot and the floor in turn; cpu per update against the floor round by round: its own ×4.00 ×2.00 (median ×3.00), the whole ×3.00 ×1.50 (median ×2.25); the lines above are the rounds together\n"; out.String() != want {
+		t.Errorf("got  %q\nwant %q", out.String(), want)
+	}
+	r.floors = nil
+	out.Reset()
+	r.printRounds(&out)
+	if want := "rounds:      2 rounds of pecbot; cpu per update round by round: its own (bot side + redis-server) 2ms 2ms (median 2ms), the whole (pecbench + redis-server) 3ms 3ms (median 3ms); the lines above are the rounds together\n"; out.String() != want {
+		t.Errorf("without the floor, got  %q\nwant %q", out.String(), want)
+	}
+	r.bots = r.bots[:1]
+	out.Reset()
+	if r.printRounds(&out); out.Len() != 0 {
+		t.Errorf("one round: %q; want nothing", out.String())
+	}
+}
+
 // TestUsage: no benchmark or an unknown one is a usage error (exit 2);
 // help is not.
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{nil, {"nope"}, {"updates", "-rate", "-1"}, {"updates", "-members", "0"}, {"updates", "extra"}, {"reminders", "-n", "0"}, {"reminders", "-bogus"}, {"reminders", "extra"},
+	for _, args := range [][]string{nil, {"nope"}, {"updates", "-rate", "-1"}, {"updates", "-members", "0"}, {"updates", "-rounds", "0"}, {"updates", "extra"}, {"reminders", "-n", "0"}, {"reminders", "-bogus"}, {"reminders", "extra"},
 		{"broadcast", "-n", "0"}, {"broadcast", "-rate", "0"}, {"broadcast", "-limit", "-1"}, {"broadcast", "extra"}} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), args, &stdout, &stderr)
@@ -184,6 +334,9 @@ func TestUsage(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"updates", "-rounds", "0"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "-rounds must be at least 1") {
+		t.Errorf("updates -rounds 0: %v; want -rounds must be at least 1", err)
+	}
 	if err := run(context.Background(), []string{"help"}, &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "pecbench reminders") {
 		t.Errorf("help: %v\n%s", err, stdout.String())
 	}

@@ -420,10 +420,11 @@ func newAPIClient(api string, conns int, wrap func(http.RoundTripper) http.Round
 	if conns > 0 {
 		transport.MaxIdleConnsPerHost = conns
 	}
-	var rt = bot.WholeBodies(transport)
+	var rt http.RoundTripper = transport
 	if wrap != nil {
-		rt = wrap(rt)
+		rt = wrap(rt) // under WholeBodies: it sees the answers as they came
 	}
+	rt = bot.WholeBodies(rt)
 	client, err := tgbot.New(botToken, tgbot.WithServerURL(api), tgbot.WithSkipGetMe(),
 		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: rt}))
 	if err != nil {

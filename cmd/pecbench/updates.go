@@ -47,6 +47,7 @@ type updatesConfig struct {
 	conns    int
 	timeout  time.Duration
 	floor    bool
+	rounds   int // pecbot and the floor in turn, this many times each
 	redisURL string
 	progress time.Duration
 	profile  string
@@ -64,9 +65,10 @@ func parseUpdates(args []string, stderr io.Writer) (updatesConfig, error) {
 	fs.IntVar(&c.conns, "conns", telegramConns, "webhook POSTs at once: Telegram's max_connections (40 by default); the others wait for one, as Telegram holds them")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "how long a member waits for a reply before giving up its journey")
 	fs.BoolVar(&c.floor, "floor", true, "also run the floor (a handler with the same I/O and no logic) under the same load, and print pecbot's cost against it")
+	fs.IntVar(&c.rounds, "rounds", 1, "run pecbot and the floor in turn this many times each (pecbot, floor, pecbot, floor, …), each round with its own warmup and window, so that the machine's drift meets both alike; the figures are the rounds together, and a rounds: line shows the ratio round by round")
 	fs.StringVar(&c.redisURL, "redis", "", "Redis URL of an empty database to use (default: start a private redis-server from PATH)")
 	fs.DurationVar(&c.progress, "progress", 10*time.Second, "how often progress is written to stderr (0: never)")
-	fs.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of pecbot's measured window to this file (the floor's to this file .floor); samples are labelled side=bot or side=load")
+	fs.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of pecbot's measured window to this file (the floor's to this file .floor; with -rounds, round k's from the second on to FILE.roundk and FILE.floor.roundk: go tool pprof merges the files it is given); samples are labelled side=bot or side=load")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -92,6 +94,8 @@ func parseUpdates(args []string, stderr io.Writer) (updatesConfig, error) {
 		problem = "-members must be at least 1"
 	case c.duration <= 0:
 		problem = "-duration must be positive"
+	case c.rounds < 1:
+		problem = "-rounds must be at least 1"
 	case c.conns < 1:
 		problem = "-conns must be at least 1"
 	case c.timeout <= 0:
@@ -146,13 +150,32 @@ func updatesBench(ctx context.Context, cfg updatesConfig, stdout, stderr io.Writ
 	defer func() { dt.MaxIdleConnsPerHost = keep }()
 
 	r := &updatesResult{cfg: cfg, journeys: journeys, start: clock.Now().In(env.loc)}
-	if r.bot, err = runTarget(ctx, cfg, env, journeys, clock, false, stderr); err != nil {
-		return err
-	}
-	if cfg.floor {
-		if r.floor, err = runTarget(ctx, cfg, env, journeys, clock, true, stderr); err != nil {
+	// pecbot and the floor in turn: the machine's speed drifts over tens
+	// of seconds, and alternating lets the drift meet both alike.
+	for round := range cfg.rounds {
+		if round > 0 {
+			// Each round of pecbot starts as the first did: no member
+			// known, no wake-up scheduled, the same morning. (The floor
+			// runs, as in the first round, after pecbot's round.)
+			cleanUp(ctx, env.admin, env.log)
+			clock.Set(virtualStart(env.loc))
+		}
+		b, err := runTarget(ctx, cfg, env, journeys, clock, false, round, stderr)
+		if err != nil {
 			return err
 		}
+		r.bots = append(r.bots, b)
+		if cfg.floor {
+			f, err := runTarget(ctx, cfg, env, journeys, clock, true, round, stderr)
+			if err != nil {
+				return err
+			}
+			r.floors = append(r.floors, f)
+		}
+	}
+	r.bot = mergeResults(r.bots)
+	if cfg.floor {
+		r.floor = mergeResults(r.floors)
 	}
 	r.print(stdout)
 	return r.problems()
@@ -160,13 +183,29 @@ func updatesBench(ctx context.Context, cfg updatesConfig, stdout, stderr io.Writ
 
 // runTarget serves pecbot (or the floor) on a loopback webhook, registers
 // it with a fake Bot API of its own, loads it for -warmup and -duration,
-// and measures the window. The fake records every call: it is let go at
-// the end, so that the next run's garbage collector does not carry it.
+// and measures the window: round (from 0) of -rounds. The fake records
+// every call: it is let go at the end, so that the next run's garbage
+// collector does not carry it.
 func runTarget(ctx context.Context, cfg updatesConfig, env *env, journeys []journey,
-	clock *bot.Clock, floor bool, stderr io.Writer) (*targetResult, error) {
+	clock *bot.Clock, floor bool, round int, stderr io.Writer) (*targetResult, error) {
 	name := "pecbot"
 	if floor {
 		name = "floor"
+	}
+	// label names the run in progress and errors; the result keeps name.
+	label, path := name, cfg.profile
+	if path != "" && floor {
+		path += ".floor"
+	}
+	if cfg.rounds > 1 {
+		label = fmt.Sprintf("round %d/%d: %s", round+1, cfg.rounds, name)
+		if path != "" && round > 0 {
+			path += fmt.Sprintf(".round%d", round+1)
+		}
+		if cfg.progress > 0 {
+			fmt.Fprintf(stderr, "pecbench: %s: %s: %s of warmup, then %s measured\n",
+				time.Now().Format("15:04:05"), label, cfg.warmup, cfg.duration)
+		}
 	}
 	fake, stopFake, err := telegramtest.NewStandalone(botToken)
 	if err != nil {
@@ -205,7 +244,7 @@ func runTarget(ctx context.Context, cfg updatesConfig, env *env, journeys []jour
 		}
 	}
 	defer stopLoad()
-	if err := waitUntil(ctx, start.Add(cfg.warmup), l, name, cfg.progress, stderr); err != nil {
+	if err := waitUntil(ctx, start.Add(cfg.warmup), l, label, cfg.progress, stderr); err != nil {
 		return nil, err
 	}
 	if t.c0, err = readCounters(ctx, env.admin, trips); err != nil {
@@ -215,12 +254,8 @@ func runTarget(ctx context.Context, cfg updatesConfig, env *env, journeys []jour
 	if err != nil {
 		return nil, err
 	}
-	waitErr := waitUntil(ctx, t.c0.at.Add(cfg.duration), l, name, cfg.progress, stderr)
+	waitErr := waitUntil(ctx, t.c0.at.Add(cfg.duration), l, label, cfg.progress, stderr)
 	c1, err := readCounters(ctx, env.admin, trips)
-	path := cfg.profile
-	if path != "" && floor {
-		path += ".floor"
-	}
 	bySide, perr := prof.stop(path)
 	switch {
 	case waitErr != nil:
@@ -235,7 +270,7 @@ func runTarget(ctx context.Context, cfg updatesConfig, env *env, journeys []jour
 	err = stopTarget()
 	stopTarget = nil
 	if err != nil {
-		return nil, fmt.Errorf("%s: stop: %w", name, err)
+		return nil, fmt.Errorf("%s: stop: %w", label, err)
 	}
 	t.measure(l, fake)
 	return t, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -12,12 +13,13 @@ import (
 )
 
 // updatesResult is what `pecbench updates` measured: pecbot's run and the
-// floor's.
+// floor's, each its rounds together.
 type updatesResult struct {
-	cfg        updatesConfig
-	journeys   []journey
-	start      time.Time // the bot's time at the start
-	bot, floor *targetResult
+	cfg          updatesConfig
+	journeys     []journey
+	start        time.Time // the bot's time at the start
+	bot, floor   *targetResult
+	bots, floors []*targetResult // round by round
 }
 
 // print writes the figures, one line each, named by their first word.
@@ -27,8 +29,12 @@ func (r *updatesResult) print(w io.Writer) {
 	if c.rate > 0 {
 		mode = fmt.Sprintf("rate=%d/s (open loop: offered whether answered or not)", c.rate)
 	}
-	fmt.Fprintf(w, "pecbench updates: %s members=%d think=%s conns=%d duration=%s warmup=%s send-rate=%d/s cpus=%d\n",
-		mode, c.members, c.think, c.conns, c.duration, c.warmup, updatesSendRate, runtime.NumCPU())
+	rounds := ""
+	if c.rounds > 1 {
+		rounds = fmt.Sprintf(" rounds=%d", c.rounds)
+	}
+	fmt.Fprintf(w, "pecbench updates: %s members=%d think=%s conns=%d duration=%s warmup=%s%s send-rate=%d/s cpus=%d\n",
+		mode, c.members, c.think, c.conns, c.duration, c.warmup, rounds, updatesSendRate, runtime.NumCPU())
 	j := r.journeys[0]
 	pays := make([]string, len(payments))
 	for i, p := range payments {
@@ -46,6 +52,7 @@ func (r *updatesResult) print(w io.Writer) {
 		ms(percentile(b.gaps, 0.5)), ms(percentile(b.gaps, 0)), ms(b.paceSlack), verdict)
 	b.print(w, c, r.journeys[0])
 	if r.floor == nil {
+		r.printRounds(w)
 		return
 	}
 	f := r.floor
@@ -57,14 +64,8 @@ func (r *updatesResult) print(w io.Writer) {
 		(f.c1.cpu-f.c0.cpu).Seconds()/f.window().Seconds(), (f.c1.redisCPU-f.c0.redisCPU)/f.window().Seconds(),
 		f.perUpdate(float64(f.c1.mallocs-f.c0.mallocs)), kib(f.perUpdate(float64(f.c1.bytes-f.c0.bytes))),
 		f.perUpdate(float64(sumOf(f.c1.commands)-sumOf(f.c0.commands))), f.perUpdate(float64(sumOf(f.c1.trips)-sumOf(f.c0.trips))))
-	ratio := func(a, b float64) string {
-		if b <= 0 {
-			return "—"
-		}
-		return fmt.Sprintf("×%.2f", a/b)
-	}
-	own := func(t *targetResult) float64 { return float64(t.sideEach(sideBot) + t.redisEach()) }
-	whole := func(t *targetResult) float64 { return float64(t.cpuEach() + t.redisEach()) }
+	own := func(t *targetResult) float64 { return float64(t.ownEach()) }
+	whole := func(t *targetResult) float64 { return float64(t.wholeEach()) }
 	p := func(t *targetResult, q float64) float64 { return float64(percentile(t.latency, q)) }
 	allocs := func(t *targetResult) float64 { return t.perUpdate(float64(t.c1.mallocs - t.c0.mallocs)) }
 	note := ""
@@ -74,10 +75,74 @@ func (r *updatesResult) print(w io.Writer) {
 	fmt.Fprintf(w, "ratio:       pecbot against the floor: cpu per update %s (its own: bot side + redis-server), %s (the whole: pecbench + redis-server); latency p50 %s, p99 %s%s; allocations %s\n",
 		ratio(own(b), own(f)), ratio(whole(b), whole(f)), ratio(p(b, 0.5), p(f, 0.5)), ratio(p(b, 0.99), p(f, 0.99)), note,
 		ratio(allocs(b), allocs(f)))
+	r.printRounds(w)
 	warnings, errs := f.problems(c)
 	for _, p := range append(warnings, errs...) {
 		fmt.Fprintf(w, "warning:     floor: %s\n", p)
 	}
+}
+
+// printRounds writes, when there were several rounds, how pecbot's CPU
+// per update compared with the floor's round by round (or, without the
+// floor, pecbot's own), so that the reader sees the spread the rounds
+// together hide. The ratios are those of the ratio: line.
+func (r *updatesResult) printRounds(w io.Writer) {
+	if len(r.bots) < 2 {
+		return
+	}
+	if len(r.floors) != len(r.bots) {
+		var own, whole []string
+		var owns, wholes []float64
+		for _, b := range r.bots {
+			own, owns = append(own, us(b.ownEach())), append(owns, float64(b.ownEach()))
+			whole, wholes = append(whole, us(b.wholeEach())), append(wholes, float64(b.wholeEach()))
+		}
+		fmt.Fprintf(w, "rounds:      %d rounds of pecbot; cpu per update round by round: its own (bot side + redis-server) %s (median %s), the whole (pecbench + redis-server) %s (median %s); the lines above are the rounds together\n",
+			len(r.bots), strings.Join(own, " "), us(time.Duration(median(owns))), strings.Join(whole, " "), us(time.Duration(median(wholes))))
+		return
+	}
+	var own, whole []string
+	var owns, wholes []float64
+	for i, b := range r.bots {
+		f := r.floors[i]
+		own = append(own, ratio(float64(b.ownEach()), float64(f.ownEach())))
+		whole = append(whole, ratio(float64(b.wholeEach()), float64(f.wholeEach())))
+		if f.ownEach() > 0 {
+			owns = append(owns, float64(b.ownEach())/float64(f.ownEach()))
+		}
+		if f.wholeEach() > 0 {
+			wholes = append(wholes, float64(b.wholeEach())/float64(f.wholeEach()))
+		}
+	}
+	med := func(xs []float64) string {
+		if len(xs) == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("×%.2f", median(xs))
+	}
+	fmt.Fprintf(w, "rounds:      %d rounds, pecbot and the floor in turn; cpu per update against the floor round by round: its own %s (median %s), the whole %s (median %s); the lines above are the rounds together\n",
+		len(r.bots), strings.Join(own, " "), med(owns), strings.Join(whole, " "), med(wholes))
+}
+
+// ratio shows a ÷ b, or a dash when b is none.
+func ratio(a, b float64) string {
+	if b <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("×%.2f", a/b)
+}
+
+// median is the middle of xs (the mean of the two middle ones when even);
+// 0 when empty.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
 }
 
 // print writes one target's figures.
@@ -223,6 +288,13 @@ func (t *targetResult) sideEach(side string) time.Duration {
 	return time.Duration(t.share(side) * float64(t.cpuEach()))
 }
 
+// ownEach is the CPU per update that is the target's own: its side of
+// pecbench and redis-server's.
+func (t *targetResult) ownEach() time.Duration { return t.sideEach(sideBot) + t.redisEach() }
+
+// wholeEach is the CPU per update of the whole: pecbench and redis-server.
+func (t *targetResult) wholeEach() time.Duration { return t.cpuEach() + t.redisEach() }
+
 // redisEach is redis-server's CPU per update.
 func (t *targetResult) redisEach() time.Duration {
 	if t.c0.noRedis || t.c1.noRedis {
@@ -294,3 +366,83 @@ func us(d time.Duration) string { return d.Round(time.Microsecond).String() }
 
 // kib shows bytes in KiB.
 func kib(b float64) string { return fmt.Sprintf("%.1f KiB", b/1024) }
+
+// mergeResults is the rounds of one target as if they had been one run:
+// counts and CPU summed over the rounds (so that a figure per update is
+// the sums' quotient, not an average of averages), the samples of every
+// round together (so that a percentile is over all of them), the least
+// pace slack. Its counters are the first round's start and that plus the
+// rounds' differences, its window the rounds' windows laid end to end.
+// One round is returned as it is.
+func mergeResults(rounds []*targetResult) *targetResult {
+	if len(rounds) == 1 {
+		return rounds[0]
+	}
+	first := rounds[0]
+	m := &targetResult{name: first.name, c0: first.c0, bySide: map[string]float64{}, paceSlack: first.paceSlack}
+	c1 := first.c0
+	c1.commands, c1.trips = maps.Clone(first.c0.commands), maps.Clone(first.c0.trips)
+	knownMachine := true
+	for _, t := range rounds {
+		a, b := t.c0, t.c1
+		c1.at = c1.at.Add(b.at.Sub(a.at))
+		c1.cpu += b.cpu - a.cpu
+		c1.gcCPU += b.gcCPU - a.gcCPU
+		c1.mallocs += b.mallocs - a.mallocs
+		c1.bytes += b.bytes - a.bytes
+		c1.gcs += b.gcs - a.gcs
+		c1.redisCPU += b.redisCPU - a.redisCPU
+		c1.machine += b.machine - a.machine
+		knownMachine = knownMachine && a.machine != 0 && b.machine != 0
+		c1.noRedis = c1.noRedis || a.noRedis || b.noRedis
+		c1.commands = addDifferences(c1.commands, a.commands, b.commands)
+		c1.trips = addDifferences(c1.trips, a.trips, b.trips)
+		for side, v := range t.bySide {
+			m.bySide[side] += v
+		}
+
+		m.acked += t.acked
+		m.wanted += t.wanted
+		m.sent += t.sent
+		m.refused += t.refused
+		m.retries += t.retries
+		m.timeouts += t.timeouts
+		m.shortfall += t.shortfall
+		m.mismatches += t.mismatches
+		m.strays += t.strays
+		m.lost += t.lost
+		m.missing += t.missing
+		m.extra += t.extra
+		m.paceSlack = min(m.paceSlack, t.paceSlack)
+		m.latency = append(m.latency, t.latency...)
+		m.ack = append(m.ack, t.ack...)
+		m.queued = append(m.queued, t.queued...)
+		m.e2e = append(m.e2e, t.e2e...)
+		m.gaps = append(m.gaps, t.gaps...)
+		for len(m.byStep) < len(t.byStep) {
+			m.byStep = append(m.byStep, nil)
+		}
+		for i, ds := range t.byStep {
+			m.byStep[i] = append(m.byStep[i], ds...)
+		}
+	}
+	if !knownMachine {
+		c1.machine = 0 // unknown, as others() reads it
+	}
+	m.c1 = c1
+	for _, s := range append([][]time.Duration{m.latency, m.ack, m.queued, m.e2e, m.gaps}, m.byStep...) {
+		slices.Sort(s)
+	}
+	return m
+}
+
+// addDifferences adds after − before, key by key, to sum (made if nil).
+func addDifferences[K comparable](sum, before, after map[K]int64) map[K]int64 {
+	if sum == nil && len(after) > 0 {
+		sum = map[K]int64{}
+	}
+	for k, v := range after {
+		sum[k] += v - before[k]
+	}
+	return sum
+}
