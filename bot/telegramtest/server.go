@@ -51,6 +51,7 @@ type Server struct {
 	sent      map[int64][]Sent
 	queries   map[string]bool // callback_query ids pushed or delivered
 	commands  map[string]any  // setMyCommands, by scope and language
+	lean      bool            // Lean: keep little
 }
 
 // Call is one request the server received.
@@ -250,6 +251,9 @@ func (s *Server) changedLocked() {
 }
 
 func (s *Server) recordLocked(c Call) int {
+	if s.lean {
+		c.Params = leanParams(c.Params)
+	}
 	s.calls = append(s.calls, c)
 	s.changedLocked()
 	return len(s.calls) - 1
@@ -595,6 +599,9 @@ func (s *Server) sendMessageLocked(p map[string]any, at time.Time) (any, *apiErr
 }
 
 func (s *Server) storeLocked(chat int64, id int, m *message) {
+	if s.lean {
+		return
+	}
 	if s.messages[chat] == nil {
 		s.messages[chat] = map[int]*message{}
 	}

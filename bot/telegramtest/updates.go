@@ -62,6 +62,22 @@ func (s *Server) Push(u map[string]any) int64 {
 
 // prepareLocked gives u its update_id and encodes it.
 func (s *Server) prepareLocked(u map[string]any) (queued, error) {
+	q, c, err := s.numberLocked(u)
+	if err != nil {
+		return q, err
+	}
+	var query string
+	if q.raw, query, err = encodeUpdate(c); err != nil {
+		return q, err
+	}
+	if query != "" {
+		s.queries[query] = true
+	}
+	return q, nil
+}
+
+// numberLocked copies u, giving the copy its update_id, and tells its type.
+func (s *Server) numberLocked(u map[string]any) (queued, map[string]any, error) {
 	c := make(map[string]any, len(u)+1)
 	for k, v := range u {
 		c[k] = v
@@ -70,7 +86,7 @@ func (s *Server) prepareLocked(u map[string]any) (queued, error) {
 	if v, ok := c["update_id"]; ok {
 		id, err := toInt64(v)
 		if err != nil {
-			return q, fmt.Errorf("update_id: %v", err)
+			return q, nil, fmt.Errorf("update_id: %v", err)
 		}
 		q.id = id
 		if id >= s.updateID {
@@ -87,22 +103,32 @@ func (s *Server) prepareLocked(u map[string]any) (queued, error) {
 			break
 		}
 	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return q, err
+	return q, c, nil
+}
+
+// encodeUpdate encodes an update, and finds its callback query's id (for
+// answerCallbackQuery), whatever Go types it was built with.
+func encodeUpdate(c map[string]any) (raw []byte, query string, err error) {
+	if raw, err = json.Marshal(c); err != nil {
+		return nil, "", err
 	}
-	q.raw = raw
-	// Callback query ids, for answerCallbackQuery: decode the encoded update,
-	// whatever Go types u was built with.
+	if cq, ok := c["callback_query"].(map[string]any); ok {
+		if id, ok := cq["id"].(string); ok {
+			return raw, id, nil
+		}
+	}
+	if _, ok := c["callback_query"]; !ok {
+		return raw, "", nil
+	}
 	var cq struct {
 		CallbackQuery struct {
 			ID string `json:"id"`
 		} `json:"callback_query"`
 	}
-	if json.Unmarshal(raw, &cq) == nil && cq.CallbackQuery.ID != "" {
-		s.queries[cq.CallbackQuery.ID] = true
+	if json.Unmarshal(raw, &cq) == nil {
+		query = cq.CallbackQuery.ID
 	}
-	return q, nil
+	return raw, query, nil
 }
 
 func toInt64(v any) (int64, error) {
@@ -451,13 +477,23 @@ func (s *Server) Deliver(ctx context.Context, u map[string]any) (status int, ret
 		s.mu.Unlock()
 		return 0, "", errors.New("telegramtest: Deliver: no webhook is set")
 	}
-	q, err := s.prepareLocked(u)
+	q, c, err := s.numberLocked(u)
 	if err == nil && !s.allowedLocked(q.typ) {
 		err = fmt.Errorf("update type %q is not among the allowed updates %q", q.typ, s.allowed)
 	}
 	s.mu.Unlock()
 	if err != nil {
 		return 0, "", fmt.Errorf("telegramtest: Deliver: %w", err)
+	}
+	// Encoded outside the lock: the fake serves calls meanwhile.
+	var query string
+	if q.raw, query, err = encodeUpdate(c); err != nil {
+		return 0, "", fmt.Errorf("telegramtest: Deliver: %w", err)
+	}
+	if query != "" {
+		s.mu.Lock()
+		s.queries[query] = true
+		s.mu.Unlock()
 	}
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.url, bytes.NewReader(q.raw))

@@ -137,6 +137,9 @@ func (l *load) run(ctx context.Context, m *member) {
 	first := true
 	for n := 0; ; n++ {
 		m.mu.Lock()
+		if n > 0 {
+			l.fake.ForgetChat(m.chat) // the member is done with it
+		}
 		m.chat = l.chatOf(m.index, n)
 		m.mu.Unlock()
 		for i := range m.journey {
