@@ -18,8 +18,12 @@ type Copy struct {
 
 // copyMessage sends c to chat.
 func (s *Sender) copyMessage(ctx context.Context, chat int64, c *Copy) error {
-	_, err := s.API.CopyMessage(ctx, &tgbot.CopyMessageParams{
+	p := &tgbot.CopyMessageParams{
 		ChatID: chat, FromChatID: c.FromChat, MessageID: c.Message, AllowPaidBroadcast: c.Paid,
-	})
+	}
+	if s.Direct != nil {
+		return s.Direct.call(ctx, "copyMessage", p)
+	}
+	_, err := s.API.CopyMessage(ctx, p)
 	return err
 }

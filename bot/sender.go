@@ -91,6 +91,10 @@ type Sender struct {
 	Rate interface {
 		Wait(ctx context.Context, class int) error
 	}
+	// Direct, when set, makes the sendMessage and copyMessage calls with a
+	// JSON body (see Direct); nil: through API, as every other call.
+	Direct *Direct
+
 	chatTAT map[int64]time.Time                  // per chat: when its next message may go (GCRA)
 	gates   [storage.PaidClass + 1]chan struct{} // per class: one delivery asks the shared pace at a time
 }
@@ -631,12 +635,21 @@ func (s *Sender) send(ctx context.Context, chat int64, it Outgoing, done *int) e
 		if len(buttons) > 0 {
 			p.ReplyMarkup = keyboardOf(buttons)
 		}
-		if _, err := s.API.SendMessage(ctx, p); err != nil {
+		if err := s.sendMessage(ctx, p); err != nil {
 			return err
 		}
 		*done = i + 1
 	}
 	return nil
+}
+
+// sendMessage makes one sendMessage call, by Direct when set.
+func (s *Sender) sendMessage(ctx context.Context, p *tgbot.SendMessageParams) error {
+	if s.Direct != nil {
+		return s.Direct.call(ctx, "sendMessage", p)
+	}
+	_, err := s.API.SendMessage(ctx, p)
+	return err
 }
 
 // chatGone recognises Telegram's 400 for a chat that no longer exists (a

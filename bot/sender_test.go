@@ -65,16 +65,17 @@ func newSenderRig(t *testing.T, client tgbot.HttpClient) *senderRig {
 	opts := []tgbot.Option{tgbot.WithServerURL(fake.URL()), tgbot.WithSkipGetMe()}
 	if client != nil {
 		opts = append(opts, tgbot.WithHTTPClient(time.Second, client))
+	} else {
+		client = http.DefaultClient
 	}
 	api, err := tgbot.New(senderToken, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	return &senderRig{
-		fake: fake, rdb: rdb, store: store, logs: logs, nextID: 1,
-		sender: NewSender(t.Context(), api, store, zerolog.New(logs)),
-	}
+	sender := NewSender(t.Context(), api, store, zerolog.New(logs))
+	sender.Direct = NewDirect(fake.URL(), senderToken, client) // as cmd/pecbot wires it
+	return &senderRig{fake: fake, rdb: rdb, store: store, logs: logs, nextID: 1, sender: sender}
 }
 
 // queue commits items to chat's outbox the way a handled update does.

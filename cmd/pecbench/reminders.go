@@ -433,6 +433,20 @@ func newAPIClient(api string, conns int, wrap func(http.RoundTripper) http.Round
 	return client, nil
 }
 
+// newDirect is the sender's direct calls as pecbot builds them: through
+// the same transport as newAPIClient's.
+func newDirect(api string, conns int, wrap func(http.RoundTripper) http.RoundTripper) *bot.Direct {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if conns > 0 {
+		transport.MaxIdleConnsPerHost = conns
+	}
+	var rt http.RoundTripper = transport
+	if wrap != nil {
+		rt = wrap(rt)
+	}
+	return bot.NewDirect(api, botToken, &http.Client{Timeout: time.Minute, Transport: bot.WholeBodies(rt)})
+}
+
 // newBotProc wires a bot process as runBot does.
 func newBotProc(ctx context.Context, o procOptions, url, api string, conv *bot.Conversation, clock *bot.Clock, log zerolog.Logger) (*botProc, error) {
 	rdb, err := storage.Open(ctx, url)
@@ -450,6 +464,7 @@ func newBotProc(ctx context.Context, o procOptions, url, api string, conv *bot.C
 	}
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	sender := bot.NewSender(sendCtx, client, store, log)
+	sender.Direct = newDirect(api, o.conns, o.wrap)
 	rate := store.SendRate(o.rate)
 	if o.paid { // paid broadcasts have a pace of their own (PAID_RATE)
 		rate.WithPaid(o.rate)

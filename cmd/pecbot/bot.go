@@ -61,8 +61,9 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	// handshake with Telegram).
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 64
+	client := &http.Client{Timeout: time.Minute, Transport: bot.WholeBodies(transport)}
 	api, err := tgbot.New(cfg.TelegramToken, tgbot.WithServerURL(cfg.TelegramAPI), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: bot.WholeBodies(transport)}))
+		tgbot.WithHTTPClient(time.Minute, client))
 	if err != nil {
 		return fmt.Errorf("telegram client: %w", err)
 	}
@@ -81,6 +82,7 @@ func runBot(ctx context.Context, stderr io.Writer, clock *bot.Clock) error {
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSending()
 	sender := bot.NewSender(sendCtx, api, bot.CountOutboxErrors(store), log)
+	sender.Direct = bot.NewDirect(cfg.TelegramAPI, cfg.TelegramToken, client)
 	rate := store.SendRate(cfg.SendRate)
 	broadcastRate := cfg.SendRate
 	if cfg.PaidBroadcasts {
