@@ -441,3 +441,45 @@ func TestSenderLongTextRetryResumes(t *testing.T) {
 	}
 	r.settled(t, chat)
 }
+
+// A Bot API slow to answer one chat holds up that chat only: another
+// chat's message goes meanwhile; once the answers come, the slow chat's
+// messages follow, in order, each once (a slow answer is waited for, not
+// taken for a failure and sent again).
+func TestSenderSlowAnswer(t *testing.T) {
+	const slow, other = 107, 108
+	r := newSenderRig(t, nil)
+	release := make(chan struct{})
+	r.fake.FailChat(slow, telegramtest.Slow(release))
+	r.queue(t, slow, Outgoing{Text: "uno"}, Outgoing{Text: "due"})
+	r.queue(t, other, Outgoing{Text: "ciao"})
+	r.sender.Kick(slow)
+	r.sender.Kick(other)
+
+	calls := r.fake.WaitCalls(t, "sendMessage", 1) // recorded once answered: the other chat's
+	if chat, _ := calls[0].Params["chat_id"].(int64); chat != other {
+		t.Fatalf("the first message answered went to chat %d, want %d", chat, other)
+	}
+	if got := plains(r.fake.Sent(other)); len(got) != 1 || got[0] != "ciao" {
+		t.Errorf("the other chat got %q while the slow one waited, want ciao", got)
+	}
+	if got := r.fake.Sent(slow); len(got) != 0 {
+		t.Errorf("the slow chat got %d messages before its answer came", len(got))
+	}
+	close(release)
+	r.sender.Close() // waits for the deliveries
+	if got := plains(r.fake.Sent(slow)); len(got) != 2 || got[0] != "uno" || got[1] != "due" {
+		t.Errorf("the slow chat got %q, want uno, due", got)
+	}
+	n := 0
+	for _, c := range r.fake.CallsOf("sendMessage") {
+		if chat, _ := c.Params["chat_id"].(int64); chat == slow {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d calls to the slow chat, want 2 (none sent again)", n)
+	}
+	r.settled(t, slow)
+	r.settled(t, other)
+}

@@ -21,7 +21,15 @@ type Fault struct {
 	// (the request's context ends) or the server shuts down, which drops
 	// the connection. The other fields are then ignored.
 	Hang bool
+	// Slow makes the call wait until Slow is closed, then answer as it
+	// would have (a Bot API slow to answer, as fast as the test wants):
+	// the other fields are then ignored. The call still blocks when the
+	// client gives up or the server shuts down, as Hang.
+	Slow <-chan struct{}
 }
+
+// Slow is a call answered normally once release is closed; see Fault.Slow.
+func Slow(release <-chan struct{}) Fault { return Fault{Slow: release} }
 
 // TooMany is Telegram's flood-control answer: 429 with retry_after.
 func TooMany(retryAfter int) Fault {

@@ -298,7 +298,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	if f := s.takeFaultLocked(method, params); f != nil {
+	f := s.takeFaultLocked(method, params)
+	if f != nil && f.Slow != nil {
+		s.mu.Unlock()
+		select {
+		case <-f.Slow:
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			panic(http.ErrAbortHandler)
+		}
+		s.mu.Lock()
+		f = nil // answered as it would have been
+	}
+	if f != nil {
 		call.Fault = f
 		if f.Hang {
 			s.recordLocked(call)
