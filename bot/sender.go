@@ -205,15 +205,16 @@ func (s *Sender) KickAs(chat int64, kind Kind) {
 		slots, urgent = s.bulkSlots, make(chan struct{}, 1)
 		s.urgent[chat] = urgent
 	}
-	go s.run(chat, slots, urgent, nil, time.Time{})
+	go s.run(chat, slots, urgent, nil)
 }
 
 // Handover reserves chat's next delivery in this process for the messages
-// a turn is about to commit, and asks the commit to take the chat's
-// outbox for it in its own round trip. It is nil when a delivery of chat
-// runs here already (that one takes the new messages too) or the sender
-// is stopping. Every non-nil Handover must be given back to HandedOver.
-func (s *Sender) Handover(chat int64) *storage.Handover {
+// of kind a turn is about to commit, and asks the commit to take the
+// chat's outbox for it in its own round trip. It is nil when a delivery of
+// chat runs here already (that one takes the new messages too) or the
+// sender is stopping. Every non-nil Handover must be given back to
+// HandedOver.
+func (s *Sender) Handover(chat int64, kind Kind) *storage.Handover {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed || s.running[chat] {
@@ -221,77 +222,92 @@ func (s *Sender) Handover(chat int64) *storage.Handover {
 	}
 	// Reserved: no other delivery of chat starts here before HandedOver
 	// (kicks meanwhile ask it to look again), so what the commit takes
-	// is only this one's to send.
+	// is only this one's to send. A reply kicked meanwhile moves a bulk
+	// delivery to the replies' slots, as for a running one.
 	s.running[chat] = true
 	s.wg.Add(1)
+	if kind != KindReply {
+		s.urgent[chat] = make(chan struct{}, 1)
+	}
 	return &storage.Handover{Token: s.token, TTL: outboxLockTTL}
 }
 
-// HandedOver starts the delivery reserved by Handover (h) once the turn's
-// commit ended, well or not: from the outbox the commit took, or, when it
-// took none, as KickAs would. A nil h is KickAs.
+// HandedOver starts the delivery reserved by Handover (h) for messages of
+// kind once the turn's commit ended, well or not: from the outbox the
+// commit took, or, when it took none, as KickAs would. A nil h is KickAs.
 func (s *Sender) HandedOver(chat int64, kind Kind, h *storage.Handover) {
 	if h == nil {
 		s.KickAs(chat, kind)
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
-		if h.Taken {
-			// Stopping: let go now, so that the next start need not wait
-			// for the hold to expire.
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), time.Second)
-			_, _ = s.Store.FinishOutbox(ctx, chat, s.token)
-			cancel()
-		}
 		s.stopped(chat)
+		s.mu.Unlock()
+		s.letGo(chat, h)
 		s.wg.Done()
 		return
 	}
-	slots, urgent := s.slots, chan struct{}(nil)
-	if kind != KindReply {
-		slots, urgent = s.bulkSlots, make(chan struct{}, 1)
-		s.urgent[chat] = urgent
+	slots, urgent := s.slots, s.urgent[chat]
+	if urgent != nil {
+		slots = s.bulkSlots
 	}
+	s.mu.Unlock()
 	if !h.Taken {
 		h = nil
 	}
-	go s.run(chat, slots, urgent, h, time.Now())
+	go s.run(chat, slots, urgent, h)
+}
+
+// letGo gives back the outbox a commit took for a delivery that will not
+// run (the sender is stopping), so that the next start, or another
+// process, need not wait for the hold to expire.
+func (s *Sender) letGo(chat int64, h *storage.Handover) {
+	if h == nil || !h.Taken {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), time.Second)
+	defer cancel()
+	_, _ = s.Store.FinishOutbox(ctx, chat, s.token)
 }
 
 // run delivers chat's outbox until nothing more was kicked for it. A
 // delivery waiting for a bulk slot moves to the replies' slots when a reply
 // is kicked for its chat (urgent). taken, when set, is the outbox a commit
-// took for this sender at takenAt.
-func (s *Sender) run(chat int64, slots, urgent chan struct{}, taken *storage.Handover, takenAt time.Time) {
+// took for this sender: used only if a slot is free at once.
+func (s *Sender) run(chat int64, slots, urgent chan struct{}, taken *storage.Handover) {
 	defer s.wg.Done()
 	backoff := time.Duration(0)
 	for {
-		// After an outage the sweep may kick thousands of chats: a bounded
-		// number deliver at once, the others wait their turn here.
-	acquire:
-		for {
-			select {
-			case slots <- struct{}{}:
-				break acquire
-			case <-urgent:
-				slots, urgent = s.slots, nil
-			case <-s.ctx.Done():
-				s.mu.Lock()
-				s.stopped(chat)
-				s.mu.Unlock()
-				return
+		select {
+		case slots <- struct{}{}:
+		default:
+			// Waiting for a slot: the commit's hold runs meanwhile, and
+			// the outbox may change (a /forget); take it afresh, with a
+			// whole hold, once a slot is free.
+			s.letGo(chat, taken)
+			taken = nil
+			// After an outage the sweep may kick thousands of chats: a
+			// bounded number deliver at once, the others wait their turn
+			// here.
+		acquire:
+			for {
+				select {
+				case slots <- struct{}{}:
+					break acquire
+				case <-urgent:
+					slots, urgent = s.slots, nil
+				case <-s.ctx.Done():
+					s.mu.Lock()
+					s.stopped(chat)
+					s.mu.Unlock()
+					return
+				}
 			}
 		}
 		// Delivering among the replies (kicked by one, or a reply came while
 		// waiting), everything in the chat's outbox goes at a reply's
 		// priority: the member is talking to the bot now.
-		if taken != nil && time.Since(takenAt) > outboxLockTTL/3 {
-			// Waited long for a slot: the hold may be about to expire, and
-			// another process take the outbox; take it afresh.
-			taken = nil
-		}
 		err := s.deliver(s.ctx, chat, slots == s.slots, taken)
 		taken = nil
 		<-slots

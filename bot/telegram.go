@@ -186,7 +186,7 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 	}
 	if len(items) > 0 && t.Sender != nil {
 		// The commit takes the outbox for this process's delivery.
-		turn.Handover = t.Sender.Handover(in.chat)
+		turn.Handover = t.Sender.Handover(in.chat, kind)
 		defer t.Sender.HandedOver(in.chat, kind, turn.Handover)
 	}
 	switch {

@@ -119,7 +119,8 @@ redis.call('LTRIM', KEYS[1], ARGV[1], -1)
 if ARGV[5] == '1' then
 	redis.call('DEL', KEYS[2])
 else
-	redis.call('PEXPIRE', KEYS[2], ARGV[3])
+	-- Renewed, or taken back if it expired meanwhile (nobody took it).
+	redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 end
 local left = redis.call('LLEN', KEYS[1])
 if left == 0 and KEYS[3] then

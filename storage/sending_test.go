@@ -83,7 +83,7 @@ func TestOutboxRightTakenBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Commit(ctx, chat, 1, turn, []byte(`{"v":1}`), [][]byte{[]byte("a")}, 0, time.Time{}); err != nil {
+	if err := s.Commit(ctx, chat, 1, turn, []byte(`{"v":1}`), [][]byte{[]byte("a"), []byte("b")}, 0, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	token := NewSenderToken()
@@ -91,8 +91,16 @@ func TestOutboxRightTakenBack(t *testing.T) {
 		t.Fatalf("TakeOutbox: %v, %v", ok, err)
 	}
 	c.Del(ctx, "pecbot:{11}:sending") // the right expired while the message was being sent
-	if left, err := s.SentOutbox(ctx, chat, token, 1, time.Minute); err != nil || left != 0 {
-		t.Fatalf("SentOutbox after the right expired, untaken: %d, %v; want 0 left, no error", left, err)
+	if left, err := s.SentOutbox(ctx, chat, token, 1, time.Minute); err != nil || left != 1 {
+		t.Fatalf("SentOutbox after the right expired, untaken: %d, %v; want 1 left, no error", left, err)
+	}
+	// Taken back: another process cannot start on b while this one sends
+	// it (it would go twice).
+	if _, ok, err := s.TakeOutbox(ctx, chat, NewSenderToken(), time.Minute); ok || err != nil {
+		t.Fatalf("another process took the outbox taken back (ok %v, %v)", ok, err)
+	}
+	if left, err := s.SentLast(ctx, chat, token, 1); err != nil || left != 0 {
+		t.Fatalf("SentLast = %d, %v; want 0 left", left, err)
 	}
 }
 
