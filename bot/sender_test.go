@@ -483,3 +483,52 @@ func TestSenderSlowAnswer(t *testing.T) {
 	r.settled(t, slow)
 	r.settled(t, other)
 }
+
+// A reminder's turn hands its outbox over to this process's delivery
+// (the commit takes it); every bulk slot is busy with a backlog, so the
+// delivery lets the commit's hold go and waits; a reply kicked for the
+// chat while the turn was committing moves it to the replies' slots: the
+// message goes, once, and the outbox is left settled. A second Handover
+// of the chat meanwhile gets none (the delivery reserved takes all).
+func TestHandoverReplyKickedMeanwhile(t *testing.T) {
+	const chat = 109
+	r := newSenderRig(t, nil)
+	for range maxDeliveries {
+		r.sender.bulkSlots <- struct{}{} // a backlog holds every bulk slot
+	}
+	h := r.sender.Handover(chat, KindReminder)
+	if h == nil {
+		t.Fatal("no handover for a chat nobody delivers")
+	}
+	if again := r.sender.Handover(chat, KindReply); again != nil {
+		t.Fatal("a second handover of a chat already reserved")
+	}
+	ctx := t.Context()
+	turn, err := r.store.Begin(ctx, chat, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item, err := Outgoing{Text: "promemoria", Kind: KindReminder}.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn.Handover = h
+	if err := r.store.Commit(ctx, chat, 1, turn, []byte(`{}`), [][]byte{item}, 0, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if !h.Taken {
+		t.Fatal("the commit did not take the outbox")
+	}
+	r.sender.KickAs(chat, KindReply) // while the turn commits
+	r.sender.HandedOver(chat, KindReminder, h)
+
+	r.fake.WaitCalls(t, "sendMessage", 1)
+	r.sender.Close()
+	if got := plains(r.fake.Sent(chat)); len(got) != 1 || got[0] != "promemoria" {
+		t.Errorf("the member got %q, want the reminder once", got)
+	}
+	r.settled(t, chat)
+	if h := r.sender.Handover(chat, KindReply); h != nil {
+		t.Error("a handover from a sender closed")
+	}
+}
