@@ -410,12 +410,17 @@ type procOptions struct {
 	redisHook redis.Hook
 }
 
-// newAPIClient is a Bot API client as pecbot builds it: &http.Client{Timeout:
-// time.Minute}, bodies sent whole (bot.WholeBodies), on Go's default
-// transport keeping conns idle connections
-// (pecbot keeps 64; 0: Go's default), wrapped by wrap if set. Each process
-// has its own.
+// newAPIClient is a Bot API client as pecbot builds it, on an HTTP client
+// of its own (newHTTPClient). Each process has its own.
 func newAPIClient(api string, conns int, wrap func(http.RoundTripper) http.RoundTripper) (*tgbot.Bot, error) {
+	return apiClientOf(api, newHTTPClient(conns, wrap))
+}
+
+// newHTTPClient is the Bot API's HTTP client as pecbot builds it:
+// &http.Client{Timeout: time.Minute}, bodies sent whole (bot.WholeBodies),
+// on Go's default transport keeping conns idle connections (pecbot keeps
+// 64; 0: Go's default), wrapped by wrap if set.
+func newHTTPClient(conns int, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	if conns > 0 {
 		transport.MaxIdleConnsPerHost = conns
@@ -424,27 +429,16 @@ func newAPIClient(api string, conns int, wrap func(http.RoundTripper) http.Round
 	if wrap != nil {
 		rt = wrap(rt) // under WholeBodies: it sees the answers as they came
 	}
-	rt = bot.WholeBodies(rt)
-	client, err := tgbot.New(botToken, tgbot.WithServerURL(api), tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute, Transport: rt}))
+	return &http.Client{Timeout: time.Minute, Transport: bot.WholeBodies(rt)}
+}
+
+// apiClientOf is the go-telegram/bot client of the Bot API at api, through c.
+func apiClientOf(api string, c *http.Client) (*tgbot.Bot, error) {
+	client, err := tgbot.New(botToken, tgbot.WithServerURL(api), tgbot.WithSkipGetMe(), tgbot.WithHTTPClient(time.Minute, c))
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
 	return client, nil
-}
-
-// newDirect is the sender's direct calls as pecbot builds them: through
-// the same transport as newAPIClient's.
-func newDirect(api string, conns int, wrap func(http.RoundTripper) http.RoundTripper) *bot.Direct {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	if conns > 0 {
-		transport.MaxIdleConnsPerHost = conns
-	}
-	var rt http.RoundTripper = transport
-	if wrap != nil {
-		rt = wrap(rt)
-	}
-	return bot.NewDirect(api, botToken, &http.Client{Timeout: time.Minute, Transport: bot.WholeBodies(rt)})
 }
 
 // newBotProc wires a bot process as runBot does.
@@ -457,14 +451,15 @@ func newBotProc(ctx context.Context, o procOptions, url, api string, conv *bot.C
 		rdb.AddHook(o.redisHook)
 	}
 	store := storage.New(rdb, storage.Options{Prefix: prefix, LockTTL: lockTTL})
-	client, err := newAPIClient(api, o.conns, o.wrap)
+	hc := newHTTPClient(o.conns, o.wrap) // the library's calls and the sender's direct ones, as pecbot
+	client, err := apiClientOf(api, hc)
 	if err != nil {
 		_ = rdb.Close()
 		return nil, err
 	}
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	sender := bot.NewSender(sendCtx, client, store, log)
-	sender.Direct = newDirect(api, o.conns, o.wrap)
+	sender.Direct = bot.NewDirect(api, botToken, hc)
 	rate := store.SendRate(o.rate)
 	if o.paid { // paid broadcasts have a pace of their own (PAID_RATE)
 		rate.WithPaid(o.rate)
