@@ -521,10 +521,11 @@ func calendarItem(t *testing.T, lang string, evs ...dialogs.Event) Outgoing {
 	t.Helper()
 	c := newConversation(t, NewMemoryStore(), lang)
 	replies, _ := turnAll(t, c, time.Date(2027, 9, 30, 10, 0, 0, 0, rome(t)), evs...)
-	items, err := outboxOf(replies, "", KindReply)
+	queued, err := outboxOf(replies, "", KindReply)
 	if err != nil {
 		t.Fatal(err)
 	}
+	items := queued.Raw
 	var it Outgoing
 	if err := json.Unmarshal(items[0], &it); err != nil || it.Doc == nil || !bytes.Equal(it.Doc.Data, replies[0].Document.Data) {
 		t.Fatalf("the outbox item %s does not carry the document (%v)", items[0], err)

@@ -46,8 +46,8 @@ const (
 )
 
 // outboxOf turns replies (and the answer a button press needs, first) into
-// stored outbox items of the given kind.
-func outboxOf(replies []Reply, callbackID string, kind Kind) ([][]byte, error) {
+// outbox items of the given kind: their values and how they are stored.
+func outboxOf(replies []Reply, callbackID string, kind Kind) (Queued, error) {
 	var items []Outgoing
 	if callbackID != "" {
 		items = append(items, Outgoing{CallbackID: callbackID})
@@ -55,15 +55,15 @@ func outboxOf(replies []Reply, callbackID string, kind Kind) ([][]byte, error) {
 	for _, r := range replies {
 		items = append(items, Outgoing{Text: r.Text, Buttons: r.Buttons, Kind: kind, Doc: r.Document, Copy: r.Copy})
 	}
-	out := make([][]byte, 0, len(items))
+	raw := make([][]byte, 0, len(items))
 	for _, it := range items {
 		b, err := it.encode()
 		if err != nil {
-			return nil, err
+			return Queued{}, err
 		}
-		out = append(out, b)
+		raw = append(raw, b)
 	}
-	return out, nil
+	return Queued{Raw: raw, Items: items}, nil
 }
 
 // encode writes the item as the outbox keeps it: JSON, its HTML as it is

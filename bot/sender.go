@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -235,7 +236,9 @@ func (s *Sender) Handover(chat int64, kind Kind) *storage.Handover {
 // HandedOver starts the delivery reserved by Handover (h) for messages of
 // kind once the turn's commit ended, well or not: from the outbox the
 // commit took, or, when it took none, as KickAs would. A nil h is KickAs.
-func (s *Sender) HandedOver(chat int64, kind Kind, h *storage.Handover) {
+// queued is what the turn queued, as outboxOf made it: those of the items
+// taken that are still as encoded are sent without being read back.
+func (s *Sender) HandedOver(chat int64, kind Kind, h *storage.Handover, queued Queued) {
 	if h == nil {
 		s.KickAs(chat, kind)
 		return
@@ -253,10 +256,38 @@ func (s *Sender) HandedOver(chat int64, kind Kind, h *storage.Handover) {
 		slots = s.bulkSlots
 	}
 	s.mu.Unlock()
-	if !h.Taken {
-		h = nil
+	var taken *handed
+	if h.Taken {
+		taken = &handed{Handover: h, queued: queued}
 	}
-	go s.run(chat, slots, urgent, h)
+	go s.run(chat, slots, urgent, taken)
+}
+
+// handed is an outbox a commit took for this sender, with what the turn
+// queued in it.
+type handed struct {
+	*storage.Handover
+	queued Queued
+}
+
+// Queued is what a turn queued in a chat's outbox: the items as stored
+// (Raw) and the values they were encoded from (Items), in the same order.
+type Queued struct {
+	Raw   [][]byte
+	Items []Outgoing
+}
+
+// decode reads item i of the n taken from the outbox. The turn's own are
+// the last ones taken (what was there before comes first): one still as
+// the turn encoded it needs no decoding. Anything else, such as an item a
+// /forget turned into a tombstone meanwhile, is read as stored.
+func (q Queued) decode(raw []byte, i, n int) (Outgoing, error) {
+	if j := i - (n - len(q.Raw)); j >= 0 && j < len(q.Items) && bytes.Equal(raw, q.Raw[j]) {
+		return q.Items[j], nil
+	}
+	var it Outgoing
+	err := json.Unmarshal(raw, &it)
+	return it, err
 }
 
 // letGo gives back the outbox a commit took for a delivery that will not
@@ -275,7 +306,7 @@ func (s *Sender) letGo(chat int64, h *storage.Handover) {
 // delivery waiting for a bulk slot moves to the replies' slots when a reply
 // is kicked for its chat (urgent). taken, when set, is the outbox a commit
 // took for this sender: used only if a slot is free at once.
-func (s *Sender) run(chat int64, slots, urgent chan struct{}, taken *storage.Handover) {
+func (s *Sender) run(chat int64, slots, urgent chan struct{}, taken *handed) {
 	defer s.wg.Done()
 	backoff := time.Duration(0)
 	for {
@@ -285,7 +316,9 @@ func (s *Sender) run(chat int64, slots, urgent chan struct{}, taken *storage.Han
 			// Waiting for a slot: the commit's hold runs meanwhile, and
 			// the outbox may change (a /forget); take it afresh, with a
 			// whole hold, once a slot is free.
-			s.letGo(chat, taken)
+			if taken != nil {
+				s.letGo(chat, taken.Handover)
+			}
 			taken = nil
 			// After an outage the sweep may kick thousands of chats: a
 			// bounded number deliver at once, the others wait their turn
@@ -371,11 +404,12 @@ func (s *Sender) Deliver(ctx context.Context, chat int64) error {
 
 // deliver is Deliver; asReplies paces every message as a reply. taken,
 // when set, is the outbox already taken for this sender (by a commit).
-func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool, taken *storage.Handover) error {
+func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool, taken *handed) error {
 	for {
 		var items [][]byte
+		var queued Queued
 		if taken != nil {
-			items, taken = taken.Items, nil
+			items, queued, taken = taken.Items, taken.queued, nil
 		} else {
 			var ok bool
 			var err error
@@ -384,7 +418,7 @@ func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool, taken 
 				return err
 			}
 		}
-		left, released, err := s.deliverItems(ctx, chat, s.token, items, asReplies)
+		left, released, err := s.deliverItems(ctx, chat, s.token, items, queued, asReplies)
 		if released { // the last item's round trip gave the outbox back
 			if err != nil || left == 0 {
 				return err
@@ -455,15 +489,15 @@ var errHeld = errors.New("reminder held until civil hours")
 
 // deliverItems sends the items taken, removing each once accepted. When
 // all went, the last removal also gave the outbox back (released), and
-// left is how many items came meanwhile.
-func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte, asReplies bool) (left int64, released bool, err error) {
+// left is how many items came meanwhile. queued, if any, is what the turn
+// that took them had just queued.
+func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte, queued Queued, asReplies bool) (left int64, released bool, err error) {
 	if len(items) == 0 { // listed by the sweep, but empty: unlist it
 		_, err := s.Store.SentOutbox(ctx, chat, token, 0, outboxLockTTL)
 		return 0, false, err
 	}
 	for i, raw := range items {
-		var it Outgoing
-		err := json.Unmarshal(raw, &it)
+		it, err := queued.decode(raw, i, len(items))
 		if asReplies {
 			it.Kind = KindReply
 		}

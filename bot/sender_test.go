@@ -520,7 +520,7 @@ func TestHandoverReplyKickedMeanwhile(t *testing.T) {
 		t.Fatal("the commit did not take the outbox")
 	}
 	r.sender.KickAs(chat, KindReply) // while the turn commits
-	r.sender.HandedOver(chat, KindReminder, h)
+	r.sender.HandedOver(chat, KindReminder, h, Queued{Raw: [][]byte{item}, Items: []Outgoing{{Text: "promemoria", Kind: KindReminder}}})
 
 	r.fake.WaitCalls(t, "sendMessage", 1)
 	r.sender.Close()
@@ -531,4 +531,46 @@ func TestHandoverReplyKickedMeanwhile(t *testing.T) {
 	if h := r.sender.Handover(chat, KindReply); h != nil {
 		t.Error("a handover from a sender closed")
 	}
+}
+
+// A turn's commit hands over the chat's outbox while an older message
+// still waits in it (its delivery failed): the older one is read as
+// stored, the turn's own go as the turn made them, and the member gets
+// both, in order, each once, with the new one's buttons.
+func TestHandoverWithAnOlderMessageWaiting(t *testing.T) {
+	const chat = 110
+	r := newSenderRig(t, nil)
+	r.queue(t, chat, Outgoing{Text: "vecchio"}) // not kicked: it waits
+	ctx := t.Context()
+	buttons := [][]ReplyButton{{{Label: "Menu", Data: "1|x|menu|"}}}
+	queued, err := outboxOf([]Reply{{Text: "<b>nuovo</b>", Buttons: buttons}}, "", KindReply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := r.sender.Handover(chat, KindReply)
+	if h == nil {
+		t.Fatal("no handover for a chat nobody delivers")
+	}
+	turn, err := r.store.Begin(ctx, chat, r.nextID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn.Handover = h
+	if err := r.store.Commit(ctx, chat, r.nextID, turn, []byte(`{}`), queued.Raw, 0, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if !h.Taken || len(h.Items) != 2 {
+		t.Fatalf("the commit took %d items (taken %v), want the older one and the new one", len(h.Items), h.Taken)
+	}
+	r.sender.HandedOver(chat, KindReply, h, queued)
+	r.fake.WaitCalls(t, "sendMessage", 2)
+	r.sender.Close()
+	if got := plains(r.fake.Sent(chat)); len(got) != 2 || got[0] != "vecchio" || got[1] != "nuovo" {
+		t.Errorf("the member got %q, want vecchio, then nuovo", got)
+	}
+	calls := r.fake.CallsOf("sendMessage")
+	if len(calls) != 2 || !strings.Contains(fmt.Sprint(calls[1].Params["reply_markup"]), "1|x|menu|") {
+		t.Errorf("the new message's call %v lacks its button", calls)
+	}
+	r.settled(t, chat)
 }

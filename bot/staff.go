@@ -193,12 +193,12 @@ func (t *Telegram) staffTurn(ctx context.Context, in incoming, updateID int64, t
 		}
 		replies = []Reply{{Text: text}}
 	}
-	items, err := outboxOf(replies, answerInline(ctx, in.callbackID), KindReply)
+	queued, err := outboxOf(replies, answerInline(ctx, in.callbackID), KindReply)
 	if err != nil {
 		_ = t.Turns.Release(ctx, in.chat, turn)
 		return err
 	}
-	if err := t.Turns.Reply(ctx, in.chat, updateID, turn, items); err != nil {
+	if err := t.Turns.Reply(ctx, in.chat, updateID, turn, queued.Raw); err != nil {
 		return err
 	}
 	if t.Sender != nil {

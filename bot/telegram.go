@@ -163,7 +163,8 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 	if woken {
 		kind = KindReminder
 	}
-	items, err := outboxOf(out.Replies, answerInline(ctx, in.callbackID), kind)
+	queued, err := outboxOf(out.Replies, answerInline(ctx, in.callbackID), kind)
+	items := queued.Raw
 	if err != nil {
 		_ = t.Turns.Release(ctx, in.chat, turn)
 		return err
@@ -187,7 +188,7 @@ func (t *Telegram) attempt(ctx context.Context, in incoming, updateID int64) err
 	if len(items) > 0 && t.Sender != nil {
 		// The commit takes the outbox for this process's delivery.
 		turn.Handover = t.Sender.Handover(in.chat, kind)
-		defer t.Sender.HandedOver(in.chat, kind, turn.Handover)
+		defer t.Sender.HandedOver(in.chat, kind, turn.Handover, queued)
 	}
 	switch {
 	case out.Forget:

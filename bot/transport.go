@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // WholeBodies wraps a Bot API client's transport so that each request's
@@ -51,13 +52,21 @@ func (w wholeBodies) send(r *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusOK || r.Context().Value(resultUnreadKey{}) == nil {
 		return resp, err
 	}
-	got, err := io.ReadAll(resp.Body)
+	buf := answers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 { // an unusually long answer is not kept
+			answers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	_, err = buf.ReadFrom(resp.Body)
 	_ = resp.Body.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read the answer's body: %w", err)
 	}
-	if bytes.HasPrefix(bytes.TrimLeft(got, " \t\r\n"), acceptedPrefix) {
-		got = acceptedUnread
+	got := acceptedUnread
+	if !bytes.HasPrefix(bytes.TrimLeft(buf.Bytes(), " \t\r\n"), acceptedPrefix) {
+		got = bytes.Clone(buf.Bytes())
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(got))
 	resp.ContentLength = int64(len(got))
@@ -65,6 +74,10 @@ func (w wholeBodies) send(r *http.Request) (*http.Response, error) {
 	resp.Header.Del("Content-Encoding")
 	return resp, nil
 }
+
+// answers holds the buffers the answers of calls whose results are not
+// read are drained into: only their start is looked at.
+var answers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 var (
 	acceptedPrefix = []byte(`{"ok":true`)

@@ -2,7 +2,9 @@ package bot
 
 import (
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -49,19 +51,36 @@ func (c *Conversation) understand(s dialogs.State, text string, buttons [][]dial
 }
 
 // foldAccents drops accents: "sì" and "si" are the same answer. A chain
-// keeps state between calls: one per call, since members type at once.
-func foldAccents() transform.Transformer {
+// keeps state and buffers between calls: each call takes one of its own
+// from the pool, since members type at once.
+var foldAccents = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-}
+}}
 
 // fold reduces a text to lower-case letters and digits separated by single
 // spaces, without accents, emoji or punctuation.
 func fold(s string) string {
-	s, _, err := transform.String(foldAccents(), strings.ToLower(s))
-	if err != nil {
-		return ""
+	s = strings.ToLower(s)
+	if !isASCII(s) { // ASCII has no accents to drop
+		t := foldAccents.Get().(transform.Transformer)
+		folded, _, err := transform.String(t, s)
+		foldAccents.Put(t) // String resets it before use
+		if err != nil {
+			return ""
+		}
+		s = folded
 	}
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}), " ")
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
