@@ -14,6 +14,16 @@ func (s *Server) Lean() {
 	s.lean = true
 }
 
+// OnAccepted has fn called with the method and chat_id (0 if none) of
+// each call the server answers 200, once answered: a load test that runs
+// the bot in another process learns there that a reply arrived. fn runs
+// on the call's own goroutine, so it must be quick.
+func (s *Server) OnAccepted(fn func(method string, chat int64)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accepted = fn
+}
+
 // ForgetChat drops what the server keeps of chat's messages (Sent, and
 // the messages known for edits): a load test's member done with it.
 func (s *Server) ForgetChat(chat int64) {

@@ -37,3 +37,34 @@ func TestLean(t *testing.T) {
 		t.Errorf("after ForgetChat, Sent(5) = %+v", sent)
 	}
 }
+
+// OnAccepted hears each call answered 200, with its chat, and none that
+// was refused.
+func TestOnAccepted(t *testing.T) {
+	s := New(t, "1:hear")
+	type heard struct {
+		method string
+		chat   int64
+	}
+	got := make(chan heard, 4)
+	s.OnAccepted(func(method string, chat int64) { got <- heard{method, chat} })
+	api, err := tgbot.New("1:hear", tgbot.WithServerURL(s.URL()), tgbot.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.SendMessage(t.Context(), &tgbot.SendMessageParams{ChatID: 7, Text: "ciao"}); err != nil {
+		t.Fatal(err)
+	}
+	if h := <-got; h != (heard{"sendMessage", 7}) {
+		t.Errorf("heard %+v; want sendMessage to chat 7", h)
+	}
+	if _, err := api.SendMessage(t.Context(), &tgbot.SendMessageParams{ChatID: 7, Text: ""}); err == nil {
+		t.Fatal("an empty text was accepted")
+	}
+	if _, err := api.GetMe(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if h := <-got; h != (heard{"getMe", 0}) {
+		t.Errorf("heard %+v after a refused call and getMe; want getMe alone (the refused call unheard)", h)
+	}
+}

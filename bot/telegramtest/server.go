@@ -49,9 +49,10 @@ type Server struct {
 	webhook   webhookState
 	messages  map[int64]map[int]*message // by chat, by message_id
 	sent      map[int64][]Sent
-	queries   map[string]bool // callback_query ids pushed or delivered
-	commands  map[string]any  // setMyCommands, by scope and language
-	lean      bool            // Lean: keep little
+	queries   map[string]bool                 // callback_query ids pushed or delivered
+	commands  map[string]any                  // setMyCommands, by scope and language
+	lean      bool                            // Lean: keep little
+	accepted  func(method string, chat int64) // OnAccepted
 }
 
 // Call is one request the server received.
@@ -353,12 +354,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		call.Status = http.StatusOK
 	}
 	s.recordLocked(call)
+	accepted := s.accepted
 	s.mu.Unlock()
 	if e != nil {
 		writeError(w, e)
 		return
 	}
 	writeResult(w, result)
+	if accepted != nil {
+		chat, _ := params["chat_id"].(int64)
+		accepted(method, chat)
+	}
 }
 
 // okAnswer and errAnswer are Telegram's answers, fields in Telegram's order.

@@ -66,6 +66,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBroadcast(ctx, args[1:], stdout, stderr)
 	case "updates":
 		return runUpdates(ctx, args[1:], stdout, stderr)
+	case "target":
+		if os.Getenv(targetEnv) != "" { // started by updates, not for people
+			return runTargetProcess(ctx, args[1:], os.Stdin, stdout, stderr)
+		}
 	}
 	usage(stderr)
 	return usageError{fmt.Errorf("unknown benchmark %q", args[0])}

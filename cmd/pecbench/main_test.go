@@ -3,15 +3,34 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/omceo-latina/pecbot/bot/telegramtest"
 	"github.com/omceo-latina/pecbot/storage/redistest"
 )
+
+// TestMain runs the benchmark's target when the test binary is started
+// again as one (pecbench updates starts os.Executable, this binary in a
+// test).
+func TestMain(m *testing.M) {
+	if os.Getenv(targetEnv) != "" && len(os.Args) > 1 && os.Args[1] == "target" {
+		if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "pecbench:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 // lockedBuffer is a buffer the benchmark's goroutines may write to while
 // the test reads it.
@@ -148,12 +167,12 @@ func TestUpdates(t *testing.T) {
 		"\nqueued:      p50 ",
 		"\ntrips:       ",
 		" Redis round trips per update from the bot (",
-		"\ncpu:         per update: pecbench ",
-		"\nbusy:        pecbench ",
+		"\ncpu:         per update: pecbench's process ",
+		"\nbusy:        pecbench's process ",
 		"\nallocs:      per update ",
 		" 0 refused by the webhook, 0 redelivered; 0 replies incomplete, 0 messages beyond the replies, 0 unexpected; 0 buttons not shown; 0 members gave up waiting\n",
 		"\nfloor:       ",
-		"\nfloor:       cpu per update: pecbench ",
+		"\nfloor:       cpu per update: pecbench's process ",
 		"\nratio:       pecbot against the floor: cpu per update ×",
 	} {
 		if !strings.Contains(out, want) {
@@ -174,13 +193,14 @@ func TestUpdates(t *testing.T) {
 }
 
 // TestUpdatesRounds runs two tiny rounds of pecbot and the floor in
-// turn: the figures are the rounds together, and the rounds: line shows
-// the ratio round by round. (The figures depend on the machine: not
-// checked.)
+// turn, each in a process of its own (-process): the figures are the
+// rounds together, pecbot's CPU its process's apart from pecbench's, and
+// the rounds: line shows the ratios round by round. (The figures depend
+// on the machine: not checked.)
 func TestUpdatesRounds(t *testing.T) {
 	rds := redistest.StartServer(t)
 	var stdout, stderr lockedBuffer
-	err := run(context.Background(), []string{"updates", "-rounds", "2", "-members", "20", "-think", "1s", "-warmup", "300ms", "-duration", "1s",
+	err := run(context.Background(), []string{"updates", "-process", "-rounds", "2", "-members", "20", "-think", "1s", "-warmup", "300ms", "-duration", "1s",
 		"-progress", "0", "-redis", "redis://" + rds.Addr() + "/0"}, &stdout, &stderr)
 	out := stdout.String()
 	if err != nil {
@@ -189,7 +209,11 @@ func TestUpdatesRounds(t *testing.T) {
 	for _, want := range []string{
 		" duration=1s warmup=300ms rounds=2 send-rate=",
 		" 0 refused by the webhook, 0 redelivered; 0 replies incomplete, 0 messages beyond the replies, 0 unexpected; 0 buttons not shown; 0 members gave up waiting\n",
+		"\ncpu:         per update: pecbot's process ",
+		"\nbusy:        pecbot's process ",
+		"\nfloor:       cpu per update: the handler's process ",
 		"\nratio:       pecbot against the floor: cpu per update ×",
+		" (its own: its process + redis-server), ×",
 		"\nrounds:      2 rounds, pecbot and the floor in turn; cpu per update against the floor round by round: its own ×",
 	} {
 		if !strings.Contains(out, want) {
@@ -216,20 +240,18 @@ func TestMergeResults(t *testing.T) {
 		return ds
 	}
 	a := &targetResult{name: "pecbot",
-		c0: counters{at: at, cpu: time.Second, mallocs: 100, redisCPU: 0.5, machine: 10,
+		c0: counters{at: at, cpu: time.Second, loadCPU: time.Second, mallocs: 100, redisCPU: 0.5, machine: 10,
 			commands: map[string]int64{"get": 10}, trips: map[tripKind]int64{}},
-		c1: counters{at: at.Add(2 * time.Second), cpu: 3 * time.Second, mallocs: 1100, gcs: 2, redisCPU: 0.9, machine: 13,
+		c1: counters{at: at.Add(2 * time.Second), cpu: 3 * time.Second, loadCPU: 2 * time.Second, mallocs: 1100, gcs: 2, redisCPU: 0.9, machine: 14.5,
 			commands: map[string]int64{"get": 30, "set": 5}, trips: map[tripKind]int64{}},
-		bySide: map[string]float64{sideBot: 6, sideLoad: 4},
-		acked:  100, sent: 110, latency: millis(1, 2, 3), byStep: [][]time.Duration{millis(1), millis(2, 3)},
+		acked: 100, sent: 110, latency: millis(1, 2, 3), byStep: [][]time.Duration{millis(1), millis(2, 3)},
 		gaps: millis(1000), paceSlack: 300 * time.Millisecond}
 	b := &targetResult{name: "pecbot",
-		c0: counters{at: at.Add(10 * time.Second), cpu: 5 * time.Second, mallocs: 5000, gcs: 7, redisCPU: 2, machine: 20,
+		c0: counters{at: at.Add(10 * time.Second), cpu: 5 * time.Second, loadCPU: 4 * time.Second, mallocs: 5000, gcs: 7, redisCPU: 2, machine: 20,
 			commands: map[string]int64{"get": 30, "set": 5}},
-		c1: counters{at: at.Add(13 * time.Second), cpu: 6 * time.Second, mallocs: 5600, gcs: 8, redisCPU: 2.2, machine: 22,
+		c1: counters{at: at.Add(13 * time.Second), cpu: 6 * time.Second, loadCPU: 4500 * time.Millisecond, mallocs: 5600, gcs: 8, redisCPU: 2.2, machine: 22,
 			commands: map[string]int64{"get": 90, "set": 5, "evalsha": 40}},
-		bySide: map[string]float64{sideBot: 2, "": 2},
-		acked:  300, sent: 305, missing: 1, latency: millis(10, 20, 30, 40, 50, 60, 70), byStep: [][]time.Duration{millis(10)},
+		acked: 300, sent: 305, missing: 1, latency: millis(10, 20, 30, 40, 50, 60, 70), byStep: [][]time.Duration{millis(10)},
 		gaps: millis(900), paceSlack: 100 * time.Millisecond}
 	m := mergeResults([]*targetResult{a, b})
 
@@ -240,8 +262,9 @@ func TestMergeResults(t *testing.T) {
 	if m.cpuEach() != 7500*time.Microsecond || m.redisEach() != 1500*time.Microsecond {
 		t.Errorf("cpu per update %s, redis-server's %s; want 7.5ms and 1.5ms", m.cpuEach(), m.redisEach())
 	}
-	if got := m.share(sideBot); got != 8.0/14 {
-		t.Errorf("the bot's share %.3f; want 8/14", got)
+	// pecbench's own, the load's, apart: 1.5 s for 400 updates.
+	if m.loadEach() != 3750*time.Microsecond || m.ownEach() != 9*time.Millisecond || m.wholeEach() != 12750*time.Microsecond {
+		t.Errorf("load %s, own %s, whole %s per update; want 3.75ms, 9ms, 12.75ms", m.loadEach(), m.ownEach(), m.wholeEach())
 	}
 	if got := m.perUpdate(float64(m.c1.mallocs - m.c0.mallocs)); got != 4 {
 		t.Errorf("%.2f allocations per update; want 4", got)
@@ -257,7 +280,7 @@ func TestMergeResults(t *testing.T) {
 		t.Errorf("commands in the windows %v; want get 80, set 5, evalsha 40", commands)
 	}
 	if o, ok := m.others(); !ok || o < 0.279 || o > 0.281 {
-		t.Errorf("other processes %.3f cores (%t); want (5 − 3 − 0.6) ÷ 5 s = 0.28", o, ok)
+		t.Errorf("other processes %.3f cores (%t); want (6.5 − 3 − 1.5 − 0.6) ÷ 5 s = 0.28", o, ok)
 	}
 	// Percentiles over all the samples: p50 of the ten is 20 ms (the
 	// rounds' own, 2 ms and 40 ms, average 21 ms).
@@ -275,7 +298,7 @@ func TestMergeResults(t *testing.T) {
 		t.Errorf("problems %q; want the incomplete reply of the second round", errs)
 	}
 	// The rounds are left as they were.
-	if !slices.Equal(a.latency, millis(1, 2, 3)) || a.c1.commands["evalsha"] != 0 || a.bySide[""] != 0 {
+	if !slices.Equal(a.latency, millis(1, 2, 3)) || a.c1.commands["evalsha"] != 0 || a.c1.loadCPU != 2*time.Second {
 		t.Errorf("the first round changed: %+v", a)
 	}
 	// A round whose machine is unknown makes the whole unknown.
@@ -294,24 +317,36 @@ func TestMergeResults(t *testing.T) {
 // TestPrintRounds: the rounds: line gives the ratio: line's two CPU
 // ratios round by round, and their medians.
 func TestPrintRounds(t *testing.T) {
-	// round makes a target of 1,000 updates in 1 s, half its CPU on its
-	// own side.
+	// round makes a target of 1,000 updates in 1 s, pecbench's load as
+	// much as the target's process.
 	round := func(cpu time.Duration, redisCPU float64) *targetResult {
-		return &targetResult{c1: counters{at: time.Unix(1, 0), cpu: cpu, redisCPU: redisCPU}, c0: counters{at: time.Unix(0, 0)},
-			bySide: map[string]float64{sideBot: 1, sideLoad: 1}, acked: 1000}
+		return &targetResult{separate: true, c1: counters{at: time.Unix(1, 0), cpu: cpu, loadCPU: cpu, redisCPU: redisCPU}, c0: counters{at: time.Unix(0, 0)},
+			acked: 1000}
 	}
 	// Own: 2 ms against 0.5 ms, then 1 ms; the whole: 3 ms against 1 ms, then 2 ms.
-	r := &updatesResult{bots: []*targetResult{round(2*time.Second, 1), round(2*time.Second, 1)},
-		floors: []*targetResult{round(time.Second, 0), round(2*time.Second, 0)}}
+	r := &updatesResult{bots: []*targetResult{round(time.Second, 1), round(time.Second, 1)},
+		floors: []*targetResult{round(time.Second/2, 0), round(time.Second, 0)}}
 	var out bytes.Buffer
 	r.printRounds(&out)
 	if want := "rounds:      2 rounds, pecbot and the floor in turn; cpu per update against the floor round by round: its own ×4.00 ×2.00 (median ×3.00), the whole ×3.00 ×1.50 (median ×2.25); the lines above are the rounds together\n"; out.String() != want {
 		t.Errorf("got  %q\nwant %q", out.String(), want)
 	}
+	// In pecbench's own process, the whole only: its own is not known.
+	for _, t := range append(r.bots, r.floors...) {
+		t.separate, t.c1.cpu, t.c1.loadCPU = false, 2*t.c1.cpu, 0
+	}
+	out.Reset()
+	r.printRounds(&out)
+	if want := "rounds:      2 rounds, pecbot and the floor in turn; cpu per update against the floor round by round: the whole ×3.00 ×1.50 (median ×2.25); the lines above are the rounds together\n"; out.String() != want {
+		t.Errorf("in process, got  %q\nwant %q", out.String(), want)
+	}
+	for _, t := range append(r.bots, r.floors...) {
+		t.separate, t.c1.cpu, t.c1.loadCPU = true, t.c1.cpu/2, t.c1.cpu/2
+	}
 	r.floors = nil
 	out.Reset()
 	r.printRounds(&out)
-	if want := "rounds:      2 rounds of pecbot; cpu per update round by round: its own (bot side + redis-server) 2ms 2ms (median 2ms), the whole (pecbench + redis-server) 3ms 3ms (median 3ms); the lines above are the rounds together\n"; out.String() != want {
+	if want := "rounds:      2 rounds of pecbot; cpu per update round by round: its own (its process + redis-server) 2ms 2ms (median 2ms), the whole (with pecbench) 3ms 3ms (median 3ms); the lines above are the rounds together\n"; out.String() != want {
 		t.Errorf("without the floor, got  %q\nwant %q", out.String(), want)
 	}
 	r.bots = r.bots[:1]
@@ -325,7 +360,8 @@ func TestPrintRounds(t *testing.T) {
 // help is not.
 func TestUsage(t *testing.T) {
 	for _, args := range [][]string{nil, {"nope"}, {"updates", "-rate", "-1"}, {"updates", "-members", "0"}, {"updates", "-rounds", "0"}, {"updates", "extra"}, {"reminders", "-n", "0"}, {"reminders", "-bogus"}, {"reminders", "extra"},
-		{"broadcast", "-n", "0"}, {"broadcast", "-rate", "0"}, {"broadcast", "-limit", "-1"}, {"broadcast", "extra"}} {
+		{"broadcast", "-n", "0"}, {"broadcast", "-rate", "0"}, {"broadcast", "-limit", "-1"}, {"broadcast", "extra"},
+		{"target", "-redis", "redis://127.0.0.1:1"}} { // target: not for people (no $PECBENCH_TARGET)
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), args, &stdout, &stderr)
 		var u usageError
@@ -375,5 +411,66 @@ func TestBroadcastDefaults(t *testing.T) {
 			t.Errorf("%q: n=%d rate=%d limit=%d paid=%t timeout=%s; want n=%d rate=%d limit=%d paid=%t and a timeout",
 				c.args, cfg.n, cfg.rate, cfg.limit, cfg.paid, cfg.timeout, c.n, c.rate, c.limit, c.paid)
 		}
+	}
+}
+
+// TestTargetProcess drives a target as pecbench drives its process, over
+// its standard input and output: it serves a webhook, answers stats (its
+// own counters), refuses an unknown command and a profile it cannot
+// write, and stops on "stop". Missing flags are a usage error.
+func TestTargetProcess(t *testing.T) {
+	var stderr lockedBuffer
+	if err := runTargetProcess(t.Context(), []string{"-redis", "redis://127.0.0.1:1"}, strings.NewReader(""), io.Discard, &stderr); exitCode(err) != 2 {
+		t.Errorf("no -api: %v; want a usage error", err)
+	}
+	rds := redistest.StartServer(t)
+	fake := telegramtest.New(t, botToken)
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- runTargetProcess(t.Context(), []string{"-floor", "-redis", "redis://" + rds.Addr() + "/0", "-api", fake.URL()}, inR, outW, &stderr)
+		_ = outW.Close()
+	}()
+	replies := json.NewDecoder(outR)
+	var first targetReply
+	if err := replies.Decode(&first); err != nil || !strings.HasPrefix(first.Webhook, "http://127.0.0.1:") {
+		t.Fatalf("first line %+v (%v); want the webhook", first, err)
+	}
+	ask := func(cmd string) targetReply {
+		t.Helper()
+		if _, err := fmt.Fprintln(inW, cmd); err != nil {
+			t.Fatal(err)
+		}
+		var r targetReply
+		if err := replies.Decode(&r); err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+		return r
+	}
+	if r := ask("stats"); r.Stats == nil || r.Stats.CPU <= 0 || r.Stats.Mallocs == 0 || r.Err != "" {
+		t.Errorf("stats: %+v; want the process's counters", r)
+	}
+	if r := ask("bogus"); !strings.Contains(r.Err, `unknown command "bogus"`) {
+		t.Errorf("bogus: %+v; want an unknown command", r)
+	}
+	if r := ask("profile " + t.TempDir() + "/no/such/dir/cpu.prof"); !strings.Contains(r.Err, "-cpuprofile") {
+		t.Errorf("profile to a missing directory: %+v; want its error", r)
+	}
+	path := t.TempDir() + "/cpu.prof"
+	if r := ask("profile " + path); r.Err != "" {
+		t.Errorf("profile: %s", r.Err)
+	}
+	if r := ask("profile"); r.Err != "" {
+		t.Errorf("profile stopped: %s", r.Err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Errorf("the profile was not written: %v", err)
+	}
+	if r := ask("stop"); r.Err != "" {
+		t.Errorf("stop: %s", r.Err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("the target ended with %v", err)
 	}
 }

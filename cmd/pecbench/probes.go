@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
-	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,35 +11,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 )
-
-// replyWatch is a Bot API client's transport, watched: each message the
-// Bot API accepted into a chat (sendMessage, sendDocument, copyMessage
-// answered 200) is told to seen with the chat, as the member's phone would
-// show it.
-type replyWatch struct {
-	next http.RoundTripper
-	seen func(chat int64)
-}
-
-// RoundTrip makes the call and, for a message accepted, reads the chat
-// from the answer (its result is the Message), leaving the body to the
-// client as it came.
-func (w replyWatch) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := w.next.RoundTrip(r)
-	if err != nil || resp.StatusCode != http.StatusOK || !putsMessage(r.URL.Path) {
-		return resp, err
-	}
-	body, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if chat, ok := resultChat(body); ok {
-		w.seen(chat)
-	}
-	return resp, nil
-}
 
 // putsMessage reports whether the Bot API method of path puts a message in
 // a chat.
@@ -55,27 +21,6 @@ func putsMessage(path string) bool {
 		}
 	}
 	return false
-}
-
-// resultChat finds the chat's id in a Bot API answer whose result is a
-// Message: {"ok":true,"result":{"chat":{...,"id":123,...},...}}.
-func resultChat(body []byte) (int64, bool) {
-	i := bytes.Index(body, []byte(`"chat":{`))
-	if i < 0 {
-		return 0, false
-	}
-	rest := body[i:]
-	j := bytes.Index(rest, []byte(`"id":`))
-	if j < 0 {
-		return 0, false
-	}
-	rest = rest[j+len(`"id":`):]
-	end := 0
-	for end < len(rest) && (rest[end] == '-' || rest[end] >= '0' && rest[end] <= '9') {
-		end++
-	}
-	id, err := strconv.ParseInt(string(rest[:end]), 10, 64)
-	return id, err == nil
 }
 
 // roundTrips is a go-redis hook counting a client's round trips, by what
@@ -180,11 +125,12 @@ func (k tripKind) String() string {
 // counters are what is read at the start and the end of a window.
 type counters struct {
 	at       time.Time
-	cpu      time.Duration // this process's, user and system
-	gcCPU    float64       // of which the runtime estimates the GC's, seconds
-	mallocs  uint64
+	cpu      time.Duration // the target's process's, user and system
+	gcCPU    float64       // of which the runtime estimates its GC's, seconds
+	mallocs  uint64        // the target's process's
 	bytes    uint64
 	gcs      uint32
+	loadCPU  time.Duration    // pecbench's own: the load and the fake Bot API
 	redisCPU float64          // redis-server's, seconds
 	machine  float64          // every process's on this machine, seconds (/proc/stat); 0: unknown
 	commands map[string]int64 // INFO commandstats: calls per command
@@ -192,19 +138,18 @@ type counters struct {
 	trips    map[tripKind]int64
 }
 
-// readCounters reads the counters now.
-func readCounters(ctx context.Context, rdb redis.UniversalClient, trips *roundTrips) (counters, error) {
-	c := counters{at: time.Now(), cpu: cpuTime(), machine: machineCPU()}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	c.mallocs, c.bytes, c.gcs = ms.Mallocs, ms.TotalAlloc, ms.NumGC
-	sample := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
-	metrics.Read(sample)
-	if sample[0].Value.Kind() == metrics.KindFloat64 {
-		c.gcCPU = sample[0].Value.Float64()
+// readCounters reads the counters now: the target's, pecbench's, Redis's.
+// A target in pecbench's own process counts the load's CPU time and
+// allocations with its own (loadCPU is then 0).
+func readCounters(ctx context.Context, rdb redis.UniversalClient, target target) (counters, error) {
+	s, err := target.stats()
+	if err != nil {
+		return counters{}, err
 	}
-	if trips != nil {
-		c.trips = trips.snapshot()
+	c := counters{at: time.Now(), cpu: s.CPU, gcCPU: s.GCCPU, mallocs: s.Mallocs, bytes: s.Bytes, gcs: s.GCs,
+		trips: s.tripsOf(), machine: machineCPU()}
+	if target.separate() {
+		c.loadCPU = cpuTime()
 	}
 	raw, err := rdb.Info(ctx, "cpu", "commandstats").Result()
 	if err != nil && strings.HasPrefix(err.Error(), "ERR ") {

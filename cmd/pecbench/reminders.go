@@ -331,10 +331,17 @@ type env struct {
 	close func() // in the reverse order of set-up
 }
 
+// newLog is the log of a benchmark's processes: warnings and errors, to
+// stderr; go-redis's own messages go there too.
+func newLog(stderr io.Writer) zerolog.Logger {
+	log := zerolog.New(stderr).Level(zerolog.WarnLevel).With().Timestamp().Logger()
+	redis.SetLogger(redisLog{log})
+	return log
+}
+
 // setUp prepares an env; redisURL empty starts a private redis-server.
 func setUp(ctx context.Context, redisURL string, stderr io.Writer) (_ *env, err error) {
-	e := &env{log: zerolog.New(stderr).Level(zerolog.WarnLevel).With().Timestamp().Logger(), url: redisURL}
-	redis.SetLogger(redisLog{e.log})
+	e := &env{log: newLog(stderr), url: redisURL}
 	var undo []func()
 	e.close = func() {
 		for i := len(undo) - 1; i >= 0; i-- {

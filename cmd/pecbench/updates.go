@@ -14,6 +14,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/rs/zerolog"
 
 	"github.com/omceo-latina/pecbot/bot"
 	"github.com/omceo-latina/pecbot/bot/telegramtest"
@@ -51,6 +52,7 @@ type updatesConfig struct {
 	redisURL string
 	progress time.Duration
 	profile  string
+	process  bool // the target in a process of its own
 }
 
 func parseUpdates(args []string, stderr io.Writer) (updatesConfig, error) {
@@ -68,7 +70,8 @@ func parseUpdates(args []string, stderr io.Writer) (updatesConfig, error) {
 	fs.IntVar(&c.rounds, "rounds", 1, "run pecbot and the floor in turn this many times each (pecbot, floor, pecbot, floor, …), each round with its own warmup and window, so that the machine's drift meets both alike; the figures are the rounds together, and a rounds: line shows the ratio round by round")
 	fs.StringVar(&c.redisURL, "redis", "", "Redis URL of an empty database to use (default: start a private redis-server from PATH)")
 	fs.DurationVar(&c.progress, "progress", 10*time.Second, "how often progress is written to stderr (0: never)")
-	fs.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of pecbot's measured window to this file (the floor's to this file .floor; with -rounds, round k's from the second on to FILE.roundk and FILE.floor.roundk: go tool pprof merges the files it is given); samples are labelled side=bot or side=load")
+	fs.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of the measured window to this file: of pecbot's process with -process, else of pecbench's (the floor's to this file .floor; with -rounds, round k's from the second on to FILE.roundk and FILE.floor.roundk: go tool pprof merges the files it is given)")
+	fs.BoolVar(&c.process, "process", false, "run pecbot (and the floor) in a process of its own, so that its CPU time, garbage collection included, and its allocations are its own, apart from the load's and the fake Bot API's; the machine is then busier (two Go runtimes and redis-server share its cores), which weighs on latency and the rate at max")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -120,10 +123,7 @@ func runUpdates(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	// Everything started from here is the load's, unless started as the
-	// bot's (withSide): the CPU profile tells them apart.
-	withSide(ctx, sideLoad, func(ctx context.Context) { err = updatesBench(ctx, cfg, stdout, stderr) })
-	return err
+	return updatesBench(ctx, cfg, stdout, stderr)
 }
 
 func updatesBench(ctx context.Context, cfg updatesConfig, stdout, stderr io.Writer) error {
@@ -217,14 +217,23 @@ func runTarget(ctx context.Context, cfg updatesConfig, env *env, journeys []jour
 	// run (hundreds of megabytes after a minute), which no bot has.
 	fake.Lean()
 	l := newLoad(cfg, fake, journeys, floor)
-	trips := newRoundTrips()
-	hook, stopTarget, err := serveTarget(ctx, env, fake, l, trips, clock, floor)
+	fake.OnAccepted(func(method string, chat int64) {
+		if putsMessage("/" + method) {
+			l.replied(chat)
+		}
+	})
+	var target target
+	if cfg.process {
+		target, err = startTarget(ctx, floor, env.url, fake.URL(), stderr)
+	} else {
+		target, err = startInProcess(ctx, floor, env, fake.URL(), clock)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
-		if stopTarget != nil {
-			_ = stopTarget()
+		if target != nil {
+			target.kill()
 		}
 	}()
 	// As pecbot registers its webhook.
@@ -232,12 +241,12 @@ func runTarget(ctx context.Context, cfg updatesConfig, env *env, journeys []jour
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
-	if _, err := admin.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: hook, SecretToken: webhookSecret,
+	if _, err := admin.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: target.webhookURL(), SecretToken: webhookSecret,
 		AllowedUpdates: bot.AllowedUpdates}); err != nil {
 		return nil, fmt.Errorf("telegram setWebhook: %w", err)
 	}
 
-	t := &targetResult{name: name}
+	t := &targetResult{name: name, separate: target.separate()}
 	start := time.Now()
 	l.start(ctx, start)
 	stopped := false
@@ -251,16 +260,20 @@ func runTarget(ctx context.Context, cfg updatesConfig, env *env, journeys []jour
 	if err := waitUntil(ctx, start.Add(cfg.warmup), l, label, cfg.progress, stderr); err != nil {
 		return nil, err
 	}
-	if t.c0, err = readCounters(ctx, env.admin, trips); err != nil {
+	if t.c0, err = readCounters(ctx, env.admin, target); err != nil {
 		return nil, err
 	}
-	prof, err := startCPUProfile()
-	if err != nil {
-		return nil, err
+	if path != "" {
+		if err := target.profile(path); err != nil {
+			return nil, err
+		}
 	}
 	waitErr := waitUntil(ctx, t.c0.at.Add(cfg.duration), l, label, cfg.progress, stderr)
-	c1, err := readCounters(ctx, env.admin, trips)
-	bySide, perr := prof.stop(path)
+	c1, err := readCounters(ctx, env.admin, target)
+	var perr error
+	if path != "" {
+		perr = target.profile("")
+	}
 	switch {
 	case waitErr != nil:
 		return nil, waitErr
@@ -269,10 +282,10 @@ func runTarget(ctx context.Context, cfg updatesConfig, env *env, journeys []jour
 	case perr != nil:
 		return nil, perr
 	}
-	t.c1, t.bySide = c1, bySide
+	t.c1 = c1
 	stopLoad()
-	err = stopTarget()
-	stopTarget = nil
+	err = target.stop()
+	target = nil
 	if err != nil {
 		return nil, fmt.Errorf("%s: stop: %w", label, err)
 	}
@@ -281,67 +294,59 @@ func runTarget(ctx context.Context, cfg updatesConfig, env *env, journeys []jour
 }
 
 // serveTarget serves pecbot, wired as cmd/pecbot wires it (or the floor),
-// on a loopback webhook whose Bot API client tells l of each reply and
-// whose Redis client counts its round trips in trips. Everything it starts
-// is labelled side=bot. It returns the webhook's URL and what stops it.
-func serveTarget(ctx context.Context, env *env, fake *telegramtest.Server, l *load, trips *roundTrips,
+// on a loopback webhook, with Redis at url (its client counting its round
+// trips in trips) and the Bot API at api. It returns the webhook's URL and
+// what stops it.
+func serveTarget(ctx context.Context, url, api string, conv *bot.Conversation, log zerolog.Logger, trips *roundTrips,
 	clock *bot.Clock, floor bool) (hook string, stop func() error, err error) {
-	watch := func(rt http.RoundTripper) http.RoundTripper { return replyWatch{next: rt, seen: l.replied} }
-	withSide(ctx, sideBot, func(ctx context.Context) {
-		var handler http.Handler
-		var closeTarget func() error
-		if floor {
-			rdb, e := storage.Open(ctx, env.url)
-			if e != nil {
-				err = e
-				return
-			}
-			rdb.AddHook(trips)
-			api, e := newAPIClient(fake.URL(), updatesConns, watch)
-			if e != nil {
-				_ = rdb.Close()
-				err = e
-				return
-			}
-			var sends sync.WaitGroup
-			handler = floorHandler(webhookSecret, rdb, api, &sends, env.log)
-			closeTarget = func() error { sends.Wait(); return rdb.Close() }
-		} else {
-			p, e := newBotProc(ctx, procOptions{rate: updatesSendRate, workers: updatesWorkers, conns: updatesConns,
-				wrap: watch, redisHook: trips}, env.url, fake.URL(), env.conv, clock, env.log)
-			if e != nil {
-				err = e
-				return
-			}
-			p.start(ctx)
-			// As cmd/pecbot's serveWebhook hands updates over.
-			handler = bot.WebhookHandler(webhookSecret, func(r *http.Request, u *models.Update) error {
-				return p.tg.Handle(context.WithoutCancel(r.Context()), u)
-			}, env.log)
-			closeTarget = func() error { err := p.stop(); p.close(); return err }
+	var handler http.Handler
+	var closeTarget func() error
+	if floor {
+		rdb, err := storage.Open(ctx, url)
+		if err != nil {
+			return "", nil, err
 		}
-		ln, e := net.Listen("tcp", "127.0.0.1:0")
-		if e != nil {
-			_ = closeTarget()
-			err = fmt.Errorf("webhook listener: %w", e)
-			return
+		rdb.AddHook(trips)
+		client, err := newAPIClient(api, updatesConns, nil)
+		if err != nil {
+			_ = rdb.Close()
+			return "", nil, err
 		}
-		mux := http.NewServeMux()
-		mux.Handle("POST "+webhookPath, handler)
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = srv.Serve(ln) }()
-		hook = "http://" + ln.Addr().String() + webhookPath
-		stop = func() error {
-			shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopGrace)
-			defer cancel()
-			if err := srv.Shutdown(shut); err != nil {
-				// The load is over: what is left is no update under way.
-				_ = srv.Close()
-			}
-			return closeTarget()
+		var sends sync.WaitGroup
+		handler = floorHandler(webhookSecret, rdb, client, &sends, log)
+		closeTarget = func() error { sends.Wait(); return rdb.Close() }
+	} else {
+		p, err := newBotProc(ctx, procOptions{rate: updatesSendRate, workers: updatesWorkers, conns: updatesConns,
+			redisHook: trips}, url, api, conv, clock, log)
+		if err != nil {
+			return "", nil, err
 		}
-	})
-	return hook, stop, err
+		p.start(ctx)
+		// As cmd/pecbot's serveWebhook hands updates over.
+		handler = bot.WebhookHandler(webhookSecret, func(r *http.Request, u *models.Update) error {
+			return p.tg.Handle(context.WithoutCancel(r.Context()), u)
+		}, log)
+		closeTarget = func() error { err := p.stop(); p.close(); return err }
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = closeTarget()
+		return "", nil, fmt.Errorf("webhook listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST "+webhookPath, handler)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop = func() error {
+		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopGrace)
+		defer cancel()
+		if err := srv.Shutdown(shut); err != nil {
+			// The load is over: what is left is no update under way.
+			_ = srv.Close()
+		}
+		return closeTarget()
+	}
+	return "http://" + ln.Addr().String() + webhookPath, stop, nil
 }
 
 // waitUntil waits until at, writing progress to stderr every -progress.
@@ -372,9 +377,9 @@ func waitUntil(ctx context.Context, at time.Time, l *load, name string, every ti
 
 // targetResult is what one target (pecbot or the floor) measured.
 type targetResult struct {
-	name   string
-	c0, c1 counters           // the window's start and end
-	bySide map[string]float64 // CPU sampled in the window, nanoseconds, per side label
+	name     string
+	separate bool     // run in a process of its own (-process)
+	c0, c1   counters // the window's start and end
 
 	acked   int               // updates the webhook answered 200 within the window
 	wanted  int               // updates meant to be sent within the window

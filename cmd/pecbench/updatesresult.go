@@ -59,8 +59,8 @@ func (r *updatesResult) print(w io.Writer) {
 	fmt.Fprintf(w, "floor:       %.0f updates/s; latency p50 %s  p99 %s  max %s; queued p50 %s  p99 %s (the same load on a handler with one Redis GET and SET and one sendMessage per update, no logic)\n",
 		f.rate(), ms(percentile(f.latency, 0.5)), ms(percentile(f.latency, 0.99)), ms(percentile(f.latency, 1)),
 		ms(percentile(f.queued, 0.5)), ms(percentile(f.queued, 0.99)))
-	fmt.Fprintf(w, "floor:       cpu per update: pecbench %s = the handler %s + the load %s + runtime %s%s; busy: pecbench %.2f cores, redis-server %.2f; %.1f allocations, %s per update; %.1f commands, %.1f round trips\n",
-		us(f.cpuEach()), us(f.sideEach(sideBot)), us(f.sideEach(sideLoad)), us(f.sideEach("")), f.redisText(),
+	fmt.Fprintf(w, "floor:       cpu per update: %s %s%s%s; busy: %s %.2f cores, redis-server %.2f; %.1f allocations, %s per update; %.1f commands, %.1f round trips\n",
+		f.processName("the handler's"), us(f.cpuEach()), f.redisText(), f.loadText(), f.processName("the handler's"),
 		(f.c1.cpu-f.c0.cpu).Seconds()/f.window().Seconds(), (f.c1.redisCPU-f.c0.redisCPU)/f.window().Seconds(),
 		f.perUpdate(float64(f.c1.mallocs-f.c0.mallocs)), kib(f.perUpdate(float64(f.c1.bytes-f.c0.bytes))),
 		f.perUpdate(float64(sumOf(f.c1.commands)-sumOf(f.c0.commands))), f.perUpdate(float64(sumOf(f.c1.trips)-sumOf(f.c0.trips))))
@@ -72,9 +72,14 @@ func (r *updatesResult) print(w io.Writer) {
 	if c.rate == 0 {
 		note = " (closed loop: a latency includes any queueing in the bot; compare them at a -rate both sustain)"
 	}
-	fmt.Fprintf(w, "ratio:       pecbot against the floor: cpu per update %s (its own: bot side + redis-server), %s (the whole: pecbench + redis-server); latency p50 %s, p99 %s%s; allocations %s\n",
-		ratio(own(b), own(f)), ratio(whole(b), whole(f)), ratio(p(b, 0.5), p(f, 0.5)), ratio(p(b, 0.99), p(f, 0.99)), note,
-		ratio(allocs(b), allocs(f)))
+	cpu := fmt.Sprintf("%s (its own: its process + redis-server), %s (the whole: with pecbench's load and fake Bot API)", ratio(own(b), own(f)), ratio(whole(b), whole(f)))
+	allocsOf := ""
+	if !b.separate {
+		cpu = fmt.Sprintf("%s (the whole: pecbench's process + redis-server; -process for pecbot's own)", ratio(whole(b), whole(f)))
+		allocsOf = " (pecbench's process)"
+	}
+	fmt.Fprintf(w, "ratio:       pecbot against the floor: cpu per update %s; latency p50 %s, p99 %s%s; allocations %s%s\n",
+		cpu, ratio(p(b, 0.5), p(f, 0.5)), ratio(p(b, 0.99), p(f, 0.99)), note, ratio(allocs(b), allocs(f)), allocsOf)
 	r.printRounds(w)
 	warnings, errs := f.problems(c)
 	for _, p := range append(warnings, errs...) {
@@ -90,6 +95,7 @@ func (r *updatesResult) printRounds(w io.Writer) {
 	if len(r.bots) < 2 {
 		return
 	}
+	separate := r.bots[0].separate
 	if len(r.floors) != len(r.bots) {
 		var own, whole []string
 		var owns, wholes []float64
@@ -97,8 +103,12 @@ func (r *updatesResult) printRounds(w io.Writer) {
 			own, owns = append(own, us(b.ownEach())), append(owns, float64(b.ownEach()))
 			whole, wholes = append(whole, us(b.wholeEach())), append(wholes, float64(b.wholeEach()))
 		}
-		fmt.Fprintf(w, "rounds:      %d rounds of pecbot; cpu per update round by round: its own (bot side + redis-server) %s (median %s), the whole (pecbench + redis-server) %s (median %s); the lines above are the rounds together\n",
-			len(r.bots), strings.Join(own, " "), us(time.Duration(median(owns))), strings.Join(whole, " "), us(time.Duration(median(wholes))))
+		ownText := fmt.Sprintf("its own (its process + redis-server) %s (median %s), ", strings.Join(own, " "), us(time.Duration(median(owns))))
+		if !separate {
+			ownText = ""
+		}
+		fmt.Fprintf(w, "rounds:      %d rounds of pecbot; cpu per update round by round: %sthe whole (with pecbench) %s (median %s); the lines above are the rounds together\n",
+			len(r.bots), ownText, strings.Join(whole, " "), us(time.Duration(median(wholes))))
 		return
 	}
 	var own, whole []string
@@ -120,8 +130,12 @@ func (r *updatesResult) printRounds(w io.Writer) {
 		}
 		return fmt.Sprintf("×%.2f", median(xs))
 	}
-	fmt.Fprintf(w, "rounds:      %d rounds, pecbot and the floor in turn; cpu per update against the floor round by round: its own %s (median %s), the whole %s (median %s); the lines above are the rounds together\n",
-		len(r.bots), strings.Join(own, " "), med(owns), strings.Join(whole, " "), med(wholes))
+	ownText := fmt.Sprintf("its own %s (median %s), ", strings.Join(own, " "), med(owns))
+	if !separate {
+		ownText = ""
+	}
+	fmt.Fprintf(w, "rounds:      %d rounds, pecbot and the floor in turn; cpu per update against the floor round by round: %sthe whole %s (median %s); the lines above are the rounds together\n",
+		len(r.bots), ownText, strings.Join(whole, " "), med(wholes))
 }
 
 // ratio shows a ÷ b, or a dash when b is none.
@@ -184,17 +198,26 @@ func (t *targetResult) print(w io.Writer, c updatesConfig, j journey) {
 	}
 	fmt.Fprintf(w, "trips:       %.1f Redis round trips per update from the bot (%s; go-redis hook)\n",
 		t.perUpdate(float64(sumOf(t.c1.trips)-sumOf(t.c0.trips))), t.topTrips())
-	fmt.Fprintf(w, "cpu:         per update: pecbench %s = the bot %s + the load and fake Bot API %s + runtime %s (GC workers, scheduler: no label; shares by pprof labels)%s\n",
-		us(t.cpuEach()), us(t.sideEach(sideBot)), us(t.sideEach(sideLoad)), us(t.sideEach("")), t.redisText())
+	if t.separate {
+		fmt.Fprintf(w, "cpu:         per update: pecbot's process %s (its garbage collection included)%s: its own %s; pecbench %s (the load and the fake Bot API, another process)\n",
+			us(t.cpuEach()), t.redisText(), us(t.ownEach()), us(t.loadEach()))
+	} else {
+		fmt.Fprintf(w, "cpu:         per update: pecbench's process %s (pecbot, the load and the fake Bot API together: -process measures pecbot's own)%s\n",
+			us(t.cpuEach()), t.redisText())
+	}
 	gc := 0.0
 	if cpu := (t.c1.cpu - t.c0.cpu).Seconds(); cpu > 0 {
 		gc = 100 * (t.c1.gcCPU - t.c0.gcCPU) / cpu
 	}
-	fmt.Fprintf(w, "busy:        pecbench %.2f cores (the bot %.2f), redis-server %.2f, other processes %s; GC %.0f%% of pecbench's CPU, %d cycles\n",
-		(t.c1.cpu-t.c0.cpu).Seconds()/window.Seconds(), t.share(sideBot)*(t.c1.cpu-t.c0.cpu).Seconds()/window.Seconds(),
-		(t.c1.redisCPU-t.c0.redisCPU)/window.Seconds(), t.othersText(), gc, t.c1.gcs-t.c0.gcs)
-	fmt.Fprintf(w, "allocs:      per update %.1f allocations, %s (the whole process: bot, load and fake Bot API)\n",
-		t.perUpdate(float64(t.c1.mallocs-t.c0.mallocs)), kib(t.perUpdate(float64(t.c1.bytes-t.c0.bytes))))
+	load := ""
+	if t.separate {
+		load = fmt.Sprintf(", pecbench %.2f", (t.c1.loadCPU-t.c0.loadCPU).Seconds()/window.Seconds())
+	}
+	fmt.Fprintf(w, "busy:        %s %.2f cores, redis-server %.2f%s, other processes %s; GC %.0f%% of its CPU, %d cycles\n",
+		t.processName("pecbot's"), (t.c1.cpu-t.c0.cpu).Seconds()/window.Seconds(), (t.c1.redisCPU-t.c0.redisCPU)/window.Seconds(),
+		load, t.othersText(), gc, t.c1.gcs-t.c0.gcs)
+	fmt.Fprintf(w, "allocs:      per update %.1f allocations, %s (%s)\n",
+		t.perUpdate(float64(t.c1.mallocs-t.c0.mallocs)), kib(t.perUpdate(float64(t.c1.bytes-t.c0.bytes))), t.processName("pecbot's"))
 	fmt.Fprintf(w, "checks:      %d updates sent, %d refused by the webhook, %d redelivered; %d replies incomplete, %d messages beyond the replies, %d unexpected; %d buttons not shown; %d members gave up waiting\n",
 		t.sent, t.refused, t.retries, t.missing, t.extra, t.strays, t.mismatches, t.timeouts)
 	warnings, errs := t.problems(c)
@@ -209,7 +232,7 @@ func (t *targetResult) others() (float64, bool) {
 	if t.c0.machine == 0 || t.c1.machine == 0 || t.c0.noRedis || t.c1.noRedis {
 		return 0, false
 	}
-	own := (t.c1.cpu - t.c0.cpu).Seconds() + t.c1.redisCPU - t.c0.redisCPU
+	own := (t.c1.cpu - t.c0.cpu + t.c1.loadCPU - t.c0.loadCPU).Seconds() + t.c1.redisCPU - t.c0.redisCPU
 	return max(t.c1.machine-t.c0.machine-own, 0) / t.window().Seconds(), true
 }
 
@@ -266,34 +289,23 @@ func (t *targetResult) rate() float64 { return perSecond(t.acked, t.window()) }
 // perUpdate is a count over the window per update answered.
 func (t *targetResult) perUpdate(n float64) float64 { return n / float64(max(t.acked, 1)) }
 
-// cpuEach is pecbench's CPU per update.
+// cpuEach is the target's process's CPU per update.
 func (t *targetResult) cpuEach() time.Duration {
 	return time.Duration(t.perUpdate(float64(t.c1.cpu - t.c0.cpu)))
 }
 
-// share is side's part of the CPU sampled.
-func (t *targetResult) share(side string) float64 {
-	total := 0.0
-	for _, v := range t.bySide {
-		total += v
-	}
-	if total == 0 {
-		return 0
-	}
-	return t.bySide[side] / total
+// loadEach is pecbench's CPU per update: the load and the fake Bot API.
+func (t *targetResult) loadEach() time.Duration {
+	return time.Duration(t.perUpdate(float64(t.c1.loadCPU - t.c0.loadCPU)))
 }
 
-// sideEach is side's CPU per update: its share of pecbench's.
-func (t *targetResult) sideEach(side string) time.Duration {
-	return time.Duration(t.share(side) * float64(t.cpuEach()))
-}
+// ownEach is the CPU per update that is the target's own: its process's
+// and redis-server's.
+func (t *targetResult) ownEach() time.Duration { return t.cpuEach() + t.redisEach() }
 
-// ownEach is the CPU per update that is the target's own: its side of
-// pecbench and redis-server's.
-func (t *targetResult) ownEach() time.Duration { return t.sideEach(sideBot) + t.redisEach() }
-
-// wholeEach is the CPU per update of the whole: pecbench and redis-server.
-func (t *targetResult) wholeEach() time.Duration { return t.cpuEach() + t.redisEach() }
+// wholeEach is the CPU per update of the whole: the target's, redis-server's
+// and pecbench's.
+func (t *targetResult) wholeEach() time.Duration { return t.ownEach() + t.loadEach() }
 
 // redisEach is redis-server's CPU per update.
 func (t *targetResult) redisEach() time.Duration {
@@ -301,6 +313,23 @@ func (t *targetResult) redisEach() time.Duration {
 		return 0
 	}
 	return time.Duration(t.perUpdate((t.c1.redisCPU - t.c0.redisCPU) * float64(time.Second)))
+}
+
+// processName names the process whose CPU and allocations are counted:
+// the target's (whose, e.g. "pecbot's"), or pecbench's, which holds it.
+func (t *targetResult) processName(whose string) string {
+	if t.separate {
+		return whose + " process"
+	}
+	return "pecbench's process"
+}
+
+// loadText is pecbench's CPU per update, when the target is apart from it.
+func (t *targetResult) loadText() string {
+	if !t.separate {
+		return ""
+	}
+	return "; pecbench " + us(t.loadEach())
 }
 
 func (t *targetResult) redisText() string {
@@ -379,7 +408,7 @@ func mergeResults(rounds []*targetResult) *targetResult {
 		return rounds[0]
 	}
 	first := rounds[0]
-	m := &targetResult{name: first.name, c0: first.c0, bySide: map[string]float64{}, paceSlack: first.paceSlack}
+	m := &targetResult{name: first.name, separate: first.separate, c0: first.c0, paceSlack: first.paceSlack}
 	c1 := first.c0
 	c1.commands, c1.trips = maps.Clone(first.c0.commands), maps.Clone(first.c0.trips)
 	knownMachine := true
@@ -391,15 +420,13 @@ func mergeResults(rounds []*targetResult) *targetResult {
 		c1.mallocs += b.mallocs - a.mallocs
 		c1.bytes += b.bytes - a.bytes
 		c1.gcs += b.gcs - a.gcs
+		c1.loadCPU += b.loadCPU - a.loadCPU
 		c1.redisCPU += b.redisCPU - a.redisCPU
 		c1.machine += b.machine - a.machine
 		knownMachine = knownMachine && a.machine != 0 && b.machine != 0
 		c1.noRedis = c1.noRedis || a.noRedis || b.noRedis
 		c1.commands = addDifferences(c1.commands, a.commands, b.commands)
 		c1.trips = addDifferences(c1.trips, a.trips, b.trips)
-		for side, v := range t.bySide {
-			m.bySide[side] += v
-		}
 
 		m.acked += t.acked
 		m.wanted += t.wanted
