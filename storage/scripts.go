@@ -23,21 +23,22 @@ local got = redis.call('HMGET', KEYS[3], 'state', 'v', 'blocked')
 return {'ok', got[1] or '', got[2] or '0', got[3] or ''}
 `)
 
-// finishScript ends a turn that still holds the lock at the version it read:
+// finishLua ends a turn that still holds the lock at the version it read:
 // it saves (or erases) the member, queues the messages, marks the update
-// seen and releases the lock. Commit and Forget share it so that their
-// guard cannot drift apart. Saving a member's own update (not a wake-up)
-// clears their blocked flag: they are talking to the bot again.
+// seen and releases the lock. Commit, Forget and Reply share it, alone
+// (finishScript) or with the indexes and the hand-over (finishAllScript),
+// so that their guard cannot drift apart. Saving a member's own update
+// (not a wake-up) clears their blocked flag: they are talking to the bot
+// again. It leaves in dropped, for an erase, the broadcasts whose copy it
+// dropped; the messages are ARGV[msgs] and after.
 //
 //	KEYS: member, seen, lock, outbox, received broadcasts, staff draft
 //	      (the last two only erased)
 //	ARGV: token, expected version, update ID ("0": none), seen keep,
 //	      seen TTL ms, mode ("save" | "erase" | "keep": the member as it is),
-//	      state, member TTL ms (0: none),
-//	      messages...
-//	reply: 1 done | 0 conflict (nothing written, the lock released if ours)
-//	       | {1, broadcast IDs...} erased, and these broadcasts' copies dropped
-var finishScript = redis.NewScript(`
+//	      state, member TTL ms (0: none), ..., messages from ARGV[msgs]
+//	returns 0 on a conflict (nothing written, the lock released if ours)
+const finishLua = `
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then
 	return 0
 end
@@ -80,7 +81,7 @@ elseif ARGV[6] == 'save' then
 	end
 end
 -- In slices, to stay within Lua's limit on unpacked values.
-for i = 9, #ARGV, 100 do
+for i = msgs, #ARGV, 100 do
 	redis.call('RPUSH', KEYS[4], unpack(ARGV, i, math.min(i + 99, #ARGV)))
 end
 if ARGV[3] ~= '0' then
@@ -89,10 +90,57 @@ if ARGV[3] ~= '0' then
 	redis.call('PEXPIRE', KEYS[2], ARGV[5])
 end
 redis.call('DEL', KEYS[3])
+`
+
+// finishScript is finishLua alone: on a Cluster, where the indexes live
+// on other slots, Commit sends it in a pipeline with their updates.
+//
+//	KEYS, ARGV: finishLua's, the messages from ARGV[9]
+//	reply: 1 done | 0 conflict
+//	       | {1, broadcast IDs...} erased, and these broadcasts' copies dropped
+var finishScript = redis.NewScript(`local msgs = 9
+` + finishLua + `
 if #dropped > 0 then
 	return {1, unpack(dropped)}
 end
 return 1
+`)
+
+// finishAllScript is finishLua with the member index, the wake-up index
+// and the outboxes set updated, and the outbox taken for a delivery (as
+// takeOutboxScript) when messages were queued: a turn's whole commit in
+// one script, where every key may be touched by one (not a Cluster).
+//
+//	KEYS: finishLua's, then members, wakes, outboxes, sending
+//	ARGV: finishLua's 8, then chat, wake-up's Unix time ("": none),
+//	      delivering token ("": take nothing), its hold in ms,
+//	      messages from ARGV[13]
+//	reply: 0 conflict | {1, taken (1 or 0), items taken, broadcast IDs
+//	       dropped...}
+var finishAllScript = redis.NewScript(`local msgs = 13
+` + takeLua + finishLua + `
+if ARGV[6] == 'erase' then
+	redis.call('SREM', KEYS[7], ARGV[9])
+	redis.call('ZREM', KEYS[8], ARGV[9])
+elseif ARGV[6] == 'save' then
+	redis.call('SADD', KEYS[7], ARGV[9])
+	if ARGV[10] == '' then
+		redis.call('ZREM', KEYS[8], ARGV[9])
+	else
+		redis.call('ZADD', KEYS[8], ARGV[10], ARGV[9])
+	end
+end
+local taken, items = 0, {}
+if #ARGV >= msgs then
+	redis.call('SADD', KEYS[9], ARGV[9])
+	if ARGV[11] ~= '' then
+		local got = take(KEYS[10], KEYS[4], ARGV[11], ARGV[12])
+		if got then
+			taken, items = 1, got
+		end
+	end
+end
+return {1, taken, items, unpack(dropped)}
 `)
 
 // releaseScript deletes the lock only if it still holds our token, so a

@@ -95,14 +95,23 @@ func (s *Store) FinishOutbox(ctx context.Context, chat int64, token string) (lef
 //
 //	KEYS: sending, outbox
 //	ARGV: token, ttl in ms
-var takeOutboxScript = redis.NewScript(`
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then
-	return false
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return redis.call('LRANGE', KEYS[2], 0, -1)
+var takeOutboxScript = redis.NewScript(takeLua + `
+return take(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
 `)
+
+// takeLua defines take(sending, outbox, token, ttl): the outbox held for
+// the delivery of token for ttl ms (or the hold renewed), and its items;
+// false when another delivery holds it.
+const takeLua = `
+local function take(sending, outbox, token, ttl)
+	local holder = redis.call('GET', sending)
+	if holder and holder ~= token then
+		return false
+	end
+	redis.call('SET', sending, token, 'PX', ttl)
+	return redis.call('LRANGE', outbox, 0, -1)
+end
+`
 
 // sentOutboxScript drops the first n items, while the delivery is still
 // ours, renews it (or, release "1", gives it back), and unlists an emptied

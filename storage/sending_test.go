@@ -145,9 +145,16 @@ func TestSentLastGivesTheOutboxBack(t *testing.T) {
 // TakeOutbox would have read); not when another process delivers the chat,
 // and not for a commit that conflicted (the hold is let go: the turn is
 // redone).
+// Both ways of committing: one script, and a Cluster's pipeline.
 func TestCommitHandsTheOutboxOver(t *testing.T) {
+	t.Run("one script", func(t *testing.T) { commitHandsTheOutboxOver(t, true) })
+	t.Run("cluster steps", func(t *testing.T) { commitHandsTheOutboxOver(t, false) })
+}
+
+func commitHandsTheOutboxOver(t *testing.T, crossSlot bool) {
 	ctx := context.Background()
 	s, _ := newStore(t, Options{})
+	s.crossSlotScripts = crossSlot
 	const chat = 11
 	token := NewSenderToken()
 

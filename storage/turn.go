@@ -145,20 +145,9 @@ func (s *Store) Release(ctx context.Context, chat int64, t Turn) error {
 func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode string, state []byte, ttl time.Duration, outbox [][]byte, wakeAt time.Time) (dropped []string, err error) {
 	k := s.chatKeys(chat)
 	keys := []string{k.member, k.seen, k.lock, k.outbox, k.received, k.staff}
-	args := make([]any, 0, 8+len(outbox))
+	args := make([]any, 0, 12+len(outbox))
 	args = append(args, t.Token, t.Version, updateID, s.o.SeenKeep, s.o.SeenTTL.Milliseconds(),
 		mode, state, ttl.Milliseconds())
-	for _, m := range outbox {
-		args = append(args, m)
-	}
-
-	// The sets come after the script: were a Delivered to empty the outbox
-	// between the two, the chat must be added back, not removed after
-	// our messages were queued. They run on a conflict too (a pipeline
-	// cannot depend on the script's reply, and a second round trip is what
-	// this design avoids); that is harmless: a stale entry is ignored or
-	// pruned, and a chat wrongly dropped by a failed Forget is indexed again
-	// by its next Commit.
 	h := t.Handover
 	if h != nil {
 		h.Taken, h.Items = false, nil
@@ -166,6 +155,34 @@ func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode s
 			h = nil // nothing queued: nothing to deliver
 		}
 	}
+	if s.crossSlotScripts {
+		// Everything in one script: the indexes and the hand-over too.
+		keys = append(keys, s.membersKey(), s.wakesKey(), s.outboxesKey(), k.sending)
+		wake, token, hold := "", "", int64(0)
+		if !wakeAt.IsZero() {
+			wake = strconv.FormatInt(wakeAt.Unix(), 10)
+		}
+		if h != nil {
+			token, hold = h.Token, h.TTL.Milliseconds()
+		}
+		args = append(args, chat, wake, token, hold)
+		for _, m := range outbox {
+			args = append(args, m)
+		}
+		return finishAll(finishAllScript.Run(ctx, s.c, keys, args...), h)
+	}
+	for _, m := range outbox {
+		args = append(args, m)
+	}
+
+	// On a Cluster the indexes live on other slots: they go in the same
+	// pipeline as the script. The sets come after the script: were a Delivered to empty the outbox
+	// between the two, the chat must be added back, not removed after
+	// our messages were queued. They run on a conflict too (a pipeline
+	// cannot depend on the script's reply, and a second round trip is what
+	// this design avoids); that is harmless: a stale entry is ignored or
+	// pruned, and a chat wrongly dropped by a failed Forget is indexed again
+	// by its next Commit.
 	var take *redis.Cmd
 	run := func(evalScript func(redis.Pipeliner) *redis.Cmd) (*redis.Cmd, error) {
 		var script *redis.Cmd
@@ -237,6 +254,40 @@ func (s *Store) finish(ctx context.Context, chat, updateID int64, t Turn, mode s
 	}
 	if h != nil && tookErr == nil && taken != nil {
 		h.Taken, h.Items = true, taken
+	}
+	return dropped, nil
+}
+
+// finishAll reads finishAllScript's answer: the broadcasts whose copies an
+// erase dropped, and in h (when set) the outbox taken.
+func finishAll(cmd *redis.Cmd, h *Handover) (dropped []string, err error) {
+	v, err := cmd.Result()
+	if err != nil {
+		return nil, err
+	}
+	reply, ok := v.([]any)
+	if !ok {
+		if done, _ := v.(int64); done == 0 {
+			return nil, ErrConflict
+		}
+		return nil, fmt.Errorf("finish script: unexpected reply %v", v)
+	}
+	if len(reply) < 3 {
+		return nil, fmt.Errorf("finish script: unexpected reply %v", reply)
+	}
+	taken, _ := reply[1].(int64)
+	items, _ := reply[2].([]any)
+	for _, id := range reply[3:] {
+		if id, ok := id.(string); ok && !slices.Contains(dropped, id) {
+			dropped = append(dropped, id)
+		}
+	}
+	if h != nil && taken == 1 {
+		h.Taken, h.Items = true, make([][]byte, len(items))
+		for i, it := range items {
+			s, _ := it.(string)
+			h.Items[i] = []byte(s)
+		}
 	}
 	return dropped, nil
 }
