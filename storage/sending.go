@@ -52,13 +52,29 @@ func (s *Store) SentOutbox(ctx context.Context, chat int64, token string, n int,
 // SentLast is SentOutbox for the last of the items taken: it also gives
 // the right to deliver back, as FinishOutbox does, in the same round trip.
 // The items left, if any, came while delivering: take them again.
+//
+// The SentLast calls of a process's deliveries share round trips: the
+// first waits Options.SentWait for others, then all go in one pipeline
+// (not on a Cluster, where each goes alone). A message sent is so removed
+// up to that much later; a crash meanwhile sends it again, as a crash
+// between Telegram's answer and the removal always could.
 func (s *Store) SentLast(ctx context.Context, chat int64, token string, n int) (left int64, err error) {
-	return s.sentOutbox(ctx, chat, token, n, 0, true)
+	if !s.crossSlotScripts || s.o.SentWait < 0 {
+		return s.sentOutbox(ctx, chat, token, n, 0, true)
+	}
+	return s.sent.add(ctx, s, sentReq{chat: chat, token: token, n: n})
 }
 
 func (s *Store) sentOutbox(ctx context.Context, chat int64, token string, n int, ttl time.Duration, release bool) (left int64, err error) {
+	keys, args := s.sentArgs(chat, token, n, ttl, release)
+	left, err = sentOutboxScript.Run(ctx, s.c, keys, args...).Int64()
+	return s.sentResult(ctx, chat, n, left, err)
+}
+
+// sentArgs are sentOutboxScript's keys and arguments.
+func (s *Store) sentArgs(chat int64, token string, n int, ttl time.Duration, release bool) (keys []string, args []any) {
 	k := s.chatKeys(chat)
-	keys := []string{k.outbox, k.sending}
+	keys = []string{k.outbox, k.sending}
 	if s.crossSlotScripts {
 		keys = append(keys, s.outboxesKey())
 	}
@@ -66,7 +82,11 @@ func (s *Store) sentOutbox(ctx context.Context, chat int64, token string, n int,
 	if release {
 		rel = "1"
 	}
-	left, err = sentOutboxScript.Run(ctx, s.c, keys, n, token, ttl.Milliseconds(), chat, rel).Int64()
+	return keys, []any{n, token, ttl.Milliseconds(), chat, rel}
+}
+
+// sentResult reads sentOutboxScript's answer for chat.
+func (s *Store) sentResult(ctx context.Context, chat int64, n int, left int64, err error) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("mark %d sent in outbox of chat %d: %w", n, chat, err)
 	}

@@ -13,6 +13,9 @@ type Options struct {
 	LockTTL  time.Duration // how long a chat's lock lives if its holder dies, default 30s
 	SeenKeep int           // how many recent update IDs are remembered per chat, default 500
 	SeenTTL  time.Duration // how long the seen set lives after the last update, default 7 days
+	// SentWait is how long a SentLast waits for others to share its
+	// round trip (see SentLast), default 2ms; negative: none waits.
+	SentWait time.Duration
 }
 
 // The defaults of Options.
@@ -21,6 +24,7 @@ const (
 	DefaultLockTTL  = 30 * time.Second
 	DefaultSeenKeep = 500
 	DefaultSeenTTL  = 7 * 24 * time.Hour
+	DefaultSentWait = 2 * time.Millisecond
 )
 
 // Store keeps the bot's state in Redis. It is safe for concurrent use, also
@@ -32,6 +36,7 @@ type Store struct {
 	// a chat's keys and a global set together; Delivered then takes a
 	// slower path that is still safe.
 	crossSlotScripts bool
+	sent             *sentBatches // SentLast's shared round trips
 }
 
 // New returns a Store on c, filling in the defaults of o.
@@ -48,8 +53,11 @@ func New(c redis.UniversalClient, o Options) *Store {
 	if o.SeenTTL <= 0 {
 		o.SeenTTL = DefaultSeenTTL
 	}
+	if o.SentWait == 0 {
+		o.SentWait = DefaultSentWait
+	}
 	_, cluster := c.(*redis.ClusterClient)
-	return &Store{c: c, o: o, crossSlotScripts: !cluster}
+	return &Store{c: c, o: o, crossSlotScripts: !cluster, sent: &sentBatches{}}
 }
 
 // chatKeys are the keys of one chat, all in one hash slot.
