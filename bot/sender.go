@@ -492,9 +492,11 @@ var errHeld = errors.New("reminder held until civil hours")
 // left is how many items came meanwhile. queued, if any, is what the turn
 // that took them had just queued.
 func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte, queued Queued, asReplies bool) (left int64, released bool, err error) {
-	if len(items) == 0 { // listed by the sweep, but empty: unlist it
-		_, err := s.Store.SentOutbox(ctx, chat, token, 0, outboxLockTTL)
-		return 0, false, err
+	if len(items) == 0 {
+		// Listed by the sweep, or kicked, but empty (and so not held):
+		// unlist it, and say what came since.
+		left, err := s.Store.SentLast(ctx, chat, token, 0)
+		return left, err == nil, err
 	}
 	for i, raw := range items {
 		it, err := queued.decode(raw, i, len(items))

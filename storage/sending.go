@@ -22,7 +22,8 @@ func NewSenderToken() string { return rand.Text() }
 // remove what they sent and drop the other's messages. token names the
 // process: the holder may take it again (after a failure, say, with Redis
 // back), anyone else waits until it is given back or expires. ok is false
-// when another process is delivering it.
+// when another process is delivering it. An empty outbox is read, not
+// held: there is nothing to deliver.
 func (s *Store) TakeOutbox(ctx context.Context, chat int64, token string, ttl time.Duration) (items [][]byte, ok bool, err error) {
 	k := s.chatKeys(chat)
 	res, err := takeOutboxScript.Run(ctx, s.c, []string{k.sending, k.outbox}, token, ttl.Milliseconds()).StringSlice()
@@ -111,7 +112,8 @@ func (s *Store) FinishOutbox(ctx context.Context, chat int64, token string) (lef
 }
 
 // takeOutboxScript locks the outbox for a delivery (or renews the lock of
-// the same process) and reads it.
+// the same process) and reads it. An empty outbox is not held: there is
+// nothing to deliver, and a process that dies then leaves no hold behind.
 //
 //	KEYS: sending, outbox
 //	ARGV: token, ttl in ms
@@ -121,15 +123,19 @@ return take(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
 
 // takeLua defines take(sending, outbox, token, ttl): the outbox held for
 // the delivery of token for ttl ms (or the hold renewed), and its items;
-// false when another delivery holds it.
+// false when another delivery holds it; no items, and no hold taken, when
+// it is empty.
 const takeLua = `
 local function take(sending, outbox, token, ttl)
 	local holder = redis.call('GET', sending)
 	if holder and holder ~= token then
 		return false
 	end
-	redis.call('SET', sending, token, 'PX', ttl)
-	return redis.call('LRANGE', outbox, 0, -1)
+	local items = redis.call('LRANGE', outbox, 0, -1)
+	if #items > 0 then
+		redis.call('SET', sending, token, 'PX', ttl)
+	end
+	return items
 end
 `
 

@@ -227,3 +227,24 @@ func commitHandsTheOutboxOver(t *testing.T, crossSlot bool) {
 		t.Fatal("a commit without messages took the outbox")
 	}
 }
+
+// An empty outbox is read but not held: a process that looked at it and
+// died leaves nothing behind, and the next process to have messages for
+// the chat delivers them at once (not after the hold's minute and more).
+func TestEmptyOutboxNotHeld(t *testing.T) {
+	s, c := newStore(t, Options{})
+	ctx := t.Context()
+	const chat = 12
+	items, ok, err := s.TakeOutbox(ctx, chat, NewSenderToken(), time.Minute)
+	if err != nil || !ok || len(items) != 0 {
+		t.Fatalf("TakeOutbox of an empty outbox = %q, %v, %v; want nothing, ok", items, ok, err)
+	}
+	if n := c.Exists(ctx, "pecbot:{12}:sending").Val(); n != 0 {
+		t.Fatal("an empty outbox is held")
+	}
+	mustCommit(t, s, chat, 1, "x", "ciao")
+	items, ok, err = s.TakeOutbox(ctx, chat, NewSenderToken(), time.Minute)
+	if err != nil || !ok || len(items) != 1 || string(items[0]) != "ciao" {
+		t.Fatalf("another process's TakeOutbox = %q, %v, %v; want [ciao] at once", items, ok, err)
+	}
+}
