@@ -341,9 +341,10 @@ func (s *Sender) run(chat int64, slots, urgent chan struct{}, taken *handed) {
 		// Delivering among the replies (kicked by one, or a reply came while
 		// waiting), everything in the chat's outbox goes at a reply's
 		// priority: the member is talking to the bot now.
-		err := s.deliver(s.ctx, chat, slots == s.slots, taken)
+		sl := &slot{ch: slots, held: true}
+		err := s.deliver(s.ctx, chat, slots == s.slots, taken, sl)
 		taken = nil
-		<-slots
+		sl.release()
 		if err != nil && s.ctx.Err() == nil {
 			// Redis or Telegram unreachable: try again, waiting longer
 			// each time (the periodic sweep is there too).
@@ -361,6 +362,35 @@ func (s *Sender) run(chat int64, slots, urgent chan struct{}, taken *handed) {
 		}
 		delete(s.again, chat)
 		s.mu.Unlock()
+	}
+}
+
+// slot is a delivery's place among those that may send at once (a token
+// of Sender.slots or bulkSlots). A nil slot is none: Deliver's.
+type slot struct {
+	ch   chan struct{}
+	held bool
+}
+
+// release gives the place back, if held.
+func (sl *slot) release() {
+	if sl != nil && sl.held {
+		<-sl.ch
+		sl.held = false
+	}
+}
+
+// acquire takes a place again, if given back, waiting for one.
+func (sl *slot) acquire(ctx context.Context) error {
+	if sl == nil || sl.held {
+		return nil
+	}
+	select {
+	case sl.ch <- struct{}{}:
+		sl.held = true
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -399,13 +429,16 @@ func (s *Sender) Close() {
 // Redis cost is one round trip to take the outbox, one per message sent,
 // and one to let go.
 func (s *Sender) Deliver(ctx context.Context, chat int64) error {
-	return s.deliver(ctx, chat, false, nil)
+	return s.deliver(ctx, chat, false, nil, nil)
 }
 
 // deliver is Deliver; asReplies paces every message as a reply. taken,
 // when set, is the outbox already taken for this sender (by a commit).
-func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool, taken *handed) error {
+func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool, taken *handed, sl *slot) error {
 	for {
+		if err := sl.acquire(ctx); err != nil { // given back for the last removal
+			return err
+		}
 		var items [][]byte
 		var queued Queued
 		if taken != nil {
@@ -418,7 +451,7 @@ func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool, taken 
 				return err
 			}
 		}
-		left, released, err := s.deliverItems(ctx, chat, s.token, items, queued, asReplies)
+		left, released, err := s.deliverItems(ctx, chat, s.token, items, queued, asReplies, sl)
 		if released { // the last item's round trip gave the outbox back
 			if err != nil || left == 0 {
 				return err
@@ -491,7 +524,7 @@ var errHeld = errors.New("reminder held until civil hours")
 // all went, the last removal also gave the outbox back (released), and
 // left is how many items came meanwhile. queued, if any, is what the turn
 // that took them had just queued.
-func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte, queued Queued, asReplies bool) (left int64, released bool, err error) {
+func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, items [][]byte, queued Queued, asReplies bool, sl *slot) (left int64, released bool, err error) {
 	if len(items) == 0 {
 		// Listed by the sweep, or kicked, but empty (and so not held):
 		// unlist it, and say what came since.
@@ -529,6 +562,9 @@ func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, ite
 			return 0, false, err
 		}
 		if i == len(items)-1 {
+			// Nothing more to send: the slot is another chat's while the
+			// removal waits to share its round trip.
+			sl.release()
 			left, err := s.Store.SentLast(ctx, chat, token, 1)
 			return left, err == nil, err
 		}
