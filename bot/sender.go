@@ -341,10 +341,11 @@ func (s *Sender) run(chat int64, slots, urgent chan struct{}, taken *handed) {
 		// Delivering among the replies (kicked by one, or a reply came while
 		// waiting), everything in the chat's outbox goes at a reply's
 		// priority: the member is talking to the bot now.
-		sl := &slot{ch: slots, held: true}
+		sl := &slot{ch: slots, held: true, urgent: urgent, replies: s.slots}
 		err := s.deliver(s.ctx, chat, slots == s.slots, taken, sl)
 		taken = nil
 		sl.release()
+		slots, urgent = sl.ch, sl.urgent // moved to the replies' meanwhile?
 		if err != nil && s.ctx.Err() == nil {
 			// Redis or Telegram unreachable: try again, waiting longer
 			// each time (the periodic sweep is there too).
@@ -366,10 +367,14 @@ func (s *Sender) run(chat int64, slots, urgent chan struct{}, taken *handed) {
 }
 
 // slot is a delivery's place among those that may send at once (a token
-// of Sender.slots or bulkSlots). A nil slot is none: Deliver's.
+// of Sender.slots or bulkSlots). A nil slot is none: Deliver's. A bulk
+// delivery waiting to take its place again moves to the replies' slots
+// when a reply is kicked for its chat (urgent), as run's first wait does.
 type slot struct {
-	ch   chan struct{}
-	held bool
+	ch      chan struct{}
+	held    bool
+	urgent  chan struct{} // nil among the replies
+	replies chan struct{} // Sender.slots
 }
 
 // release gives the place back, if held.
@@ -385,12 +390,16 @@ func (sl *slot) acquire(ctx context.Context) error {
 	if sl == nil || sl.held {
 		return nil
 	}
-	select {
-	case sl.ch <- struct{}{}:
-		sl.held = true
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		select {
+		case sl.ch <- struct{}{}:
+			sl.held = true
+			return nil
+		case <-sl.urgent:
+			sl.ch, sl.urgent = sl.replies, nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
@@ -439,6 +448,9 @@ func (s *Sender) deliver(ctx context.Context, chat int64, asReplies bool, taken 
 		if err := sl.acquire(ctx); err != nil { // given back for the last removal
 			return err
 		}
+		// A reply kicked while the slot was given back moved the delivery
+		// to the replies' slots: what follows goes at a reply's priority.
+		asReplies = asReplies || (sl != nil && sl.ch == s.slots)
 		var items [][]byte
 		var queued Queued
 		if taken != nil {
@@ -529,6 +541,9 @@ func (s *Sender) deliverItems(ctx context.Context, chat int64, token string, ite
 		// Listed by the sweep, or kicked, but empty (and so not held):
 		// unlist it, and say what came since.
 		left, err := s.Store.SentLast(ctx, chat, token, 0)
+		if errors.Is(err, storage.ErrOutboxLost) {
+			return 0, true, nil // messages came and another process took them: its to deliver
+		}
 		return left, err == nil, err
 	}
 	for i, raw := range items {

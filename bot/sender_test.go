@@ -574,3 +574,27 @@ func TestHandoverWithAnOlderMessageWaiting(t *testing.T) {
 	}
 	r.settled(t, chat)
 }
+
+// An outbox found empty, and meanwhile filled and taken by another
+// process's commit: this delivery ends quietly (no error, so no warning
+// and no back-off), the other process delivers, and nothing is removed.
+func TestEmptyOutboxTakenMeanwhile(t *testing.T) {
+	const chat = 111
+	r := newSenderRig(t, nil)
+	ctx := t.Context()
+	items, ok, err := r.store.TakeOutbox(ctx, chat, r.sender.token, time.Minute)
+	if err != nil || !ok || len(items) != 0 {
+		t.Fatalf("TakeOutbox = %q, %v, %v; want an empty outbox", items, ok, err)
+	}
+	r.queue(t, chat, Outgoing{Text: "per l'altro processo"})
+	if _, ok, err := r.store.TakeOutbox(ctx, chat, storage.NewSenderToken(), time.Minute); !ok || err != nil {
+		t.Fatalf("the other process could not take the outbox: %v, %v", ok, err)
+	}
+	left, released, err := r.sender.deliverItems(ctx, chat, r.sender.token, nil, Queued{}, false, nil)
+	if err != nil || !released || left != 0 {
+		t.Errorf("deliverItems = %d, %v, %v; want a quiet end", left, released, err)
+	}
+	if box, _ := r.store.Outbox(ctx, chat); len(box) != 1 {
+		t.Errorf("outbox %q; want the other process's message kept", box)
+	}
+}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -52,5 +53,37 @@ func TestSenderSlotFreeWhileRemovalWaits(t *testing.T) {
 	r.sender.Close() // waits for the deliveries: the removals went
 	for c := int64(1); c <= chats; c++ {
 		r.settled(t, 2000+c)
+	}
+}
+
+// A bulk delivery that gave its slot back for its last removal, and has
+// more to send (a reply came meanwhile), waits for a slot again: a reply
+// kicked for its chat moves it to the replies' slots, as at its first
+// wait, so the reply does not queue behind every bulk delivery; with no
+// reply kicked it waits among the bulk ones until it is stopped.
+func TestSenderSlotTakenAgainMovesToReplies(t *testing.T) {
+	r := newSenderRig(t, nil)
+	for range maxDeliveries {
+		r.sender.bulkSlots <- struct{}{} // a broadcast holds every bulk slot
+	}
+	urgent := make(chan struct{}, 1)
+	sl := &slot{ch: r.sender.bulkSlots, urgent: urgent, replies: r.sender.slots}
+	urgent <- struct{}{} // a reply kicked for the chat
+	if err := sl.acquire(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if sl.ch != r.sender.slots || !sl.held || len(r.sender.slots) != 1 {
+		t.Fatalf("the delivery did not move to a reply's slot (held %v)", sl.held)
+	}
+	sl.release()
+	if len(r.sender.slots) != 0 {
+		t.Error("the reply's slot was not given back")
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // the sender stops
+	bulk := &slot{ch: r.sender.bulkSlots, urgent: make(chan struct{}, 1), replies: r.sender.slots}
+	if err := bulk.acquire(ctx); err == nil || bulk.held {
+		t.Errorf("a delivery with every bulk slot taken and no reply got one (%v)", err)
 	}
 }

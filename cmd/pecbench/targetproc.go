@@ -166,6 +166,10 @@ func runTargetProcess(ctx context.Context, args []string, stdin io.Reader, stdou
 				err = nil
 			}
 		case "stop":
+			if prof != nil { // pecbench failed before stopping it
+				pprof.StopCPUProfile()
+				_ = prof.Close()
+			}
 			if err := stop(); err != nil {
 				r.Err = err.Error()
 			}
