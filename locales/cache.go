@@ -87,57 +87,61 @@ func appendCacheKey(buf []byte, lang, msgID string, args map[string]any) ([]byte
 	}
 	var room [32]string // the names, sorted so that map order does not matter
 	names := room[:0]
-	for name, v := range args {
-		if !cacheable(v) {
-			return buf, false
-		}
+	for name := range args {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	var num [24]byte // an integer or bool, written
 	for _, name := range names {
 		buf = appendField(buf, name)
-		switch v := args[name].(type) {
-		case Keyed: // first, as Render takes a string type that is a Keyed for a key
-			buf = appendValue(buf, "Keyed", v.LocaleKey())
-		case string:
-			buf = appendValue(buf, "string", v)
-		case bool:
-			buf = appendValue(buf, "bool", strconv.AppendBool(num[:0], v))
-		case int:
-			buf = appendValue(buf, "int", strconv.AppendInt(num[:0], int64(v), 10))
-		case int8:
-			buf = appendValue(buf, "int8", strconv.AppendInt(num[:0], int64(v), 10))
-		case int16:
-			buf = appendValue(buf, "int16", strconv.AppendInt(num[:0], int64(v), 10))
-		case int32:
-			buf = appendValue(buf, "int32", strconv.AppendInt(num[:0], int64(v), 10))
-		case int64:
-			buf = appendValue(buf, "int64", strconv.AppendInt(num[:0], v, 10))
-		case uint:
-			buf = appendValue(buf, "uint", strconv.AppendUint(num[:0], uint64(v), 10))
-		case uint8:
-			buf = appendValue(buf, "uint8", strconv.AppendUint(num[:0], uint64(v), 10))
-		case uint16:
-			buf = appendValue(buf, "uint16", strconv.AppendUint(num[:0], uint64(v), 10))
-		case uint32:
-			buf = appendValue(buf, "uint32", strconv.AppendUint(num[:0], uint64(v), 10))
-		case uint64:
-			buf = appendValue(buf, "uint64", strconv.AppendUint(num[:0], v, 10))
+		var ok bool
+		if buf, ok = appendArg(buf, args[name]); !ok {
+			return buf, false
 		}
 	}
 	return buf, true
+}
+
+// appendArg writes an argument's value, with its type, to a cache key;
+// false when the value is not cacheable.
+func appendArg(buf []byte, v any) ([]byte, bool) {
+	var num [24]byte // an integer or bool, written
+	switch v := v.(type) {
+	case Keyed: // first, as Render takes a string type that is a Keyed for a key
+		return appendValue(buf, "Keyed", v.LocaleKey()), true
+	case string:
+		return appendValue(buf, "string", v), true
+	case bool:
+		return appendValue(buf, "bool", strconv.AppendBool(num[:0], v)), true
+	case int:
+		return appendValue(buf, "int", strconv.AppendInt(num[:0], int64(v), 10)), true
+	case int8:
+		return appendValue(buf, "int8", strconv.AppendInt(num[:0], int64(v), 10)), true
+	case int16:
+		return appendValue(buf, "int16", strconv.AppendInt(num[:0], int64(v), 10)), true
+	case int32:
+		return appendValue(buf, "int32", strconv.AppendInt(num[:0], int64(v), 10)), true
+	case int64:
+		return appendValue(buf, "int64", strconv.AppendInt(num[:0], v, 10)), true
+	case uint:
+		return appendValue(buf, "uint", strconv.AppendUint(num[:0], uint64(v), 10)), true
+	case uint8:
+		return appendValue(buf, "uint8", strconv.AppendUint(num[:0], uint64(v), 10)), true
+	case uint16:
+		return appendValue(buf, "uint16", strconv.AppendUint(num[:0], uint64(v), 10)), true
+	case uint32:
+		return appendValue(buf, "uint32", strconv.AppendUint(num[:0], uint64(v), 10)), true
+	case uint64:
+		return appendValue(buf, "uint64", strconv.AppendUint(num[:0], v, 10)), true
+	}
+	return buf, false
 }
 
 // cacheable tells whether an argument's value gives the same text every
 // time it is rendered. Only the predeclared types themselves qualify: a
 // named type (type Count int) may print itself in its own way.
 func cacheable(v any) bool {
-	switch v.(type) {
-	case Keyed, string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
-		return true
-	}
-	return false
+	_, ok := appendArg(nil, v)
+	return ok
 }
 
 // appendValue appends an argument's value to buf: its type and its text.
